@@ -1,0 +1,158 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type Agent,
+  AgentSchema,
+  type Department,
+  DepartmentSchema,
+  type Team,
+  TeamSchema,
+} from '../../domain/agents/model.js';
+import type { DirectoryRepository } from '../../domain/ports.js';
+import { Conflict } from '../../domain/shared/errors.js';
+import { cancellationCodes } from './errors.js';
+import { keys } from './keys.js';
+
+/**
+ * Departments, teams and agents: a small organisation partition (`pk = ORG`)
+ * read with Get and begins_with Queries, plus an email → agent lookup item.
+ */
+export class DynamoDirectoryRepository implements DirectoryRepository {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Access pattern: get agent — GetItem ORG / AGENT#id. */
+  async getAgent(id: string): Promise<Agent | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.agentInOrg(id) }));
+    return result.Item ? AgentSchema.parse(result.Item) : null;
+  }
+
+  /** Access pattern: agent by email (login) — GetItem AGENTEMAIL#email, then GetItem agent. */
+  async findAgentByEmail(email: string): Promise<Agent | null> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.agentEmail(email.trim().toLowerCase()) }),
+    );
+    const agentId = result.Item?.agentId;
+    return typeof agentId === 'string' ? this.getAgent(agentId) : null;
+  }
+
+  /** Access pattern: list agents — Query pk=ORG, begins_with(sk, 'AGENT#'). */
+  async listAgents(): Promise<Agent[]> {
+    return (await this.queryOrg('AGENT#')).map((item) => AgentSchema.parse(item));
+  }
+
+  /** Access pattern: get department — GetItem ORG / DEPT#id. */
+  async getDepartment(id: string): Promise<Department | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.department(id) }));
+    return result.Item ? DepartmentSchema.parse(result.Item) : null;
+  }
+
+  /** Access pattern: list departments — Query pk=ORG, begins_with(sk, 'DEPT#'). */
+  async listDepartments(): Promise<Department[]> {
+    return (await this.queryOrg('DEPT#')).map((item) => DepartmentSchema.parse(item));
+  }
+
+  /** Access pattern: create department — conditional PutItem ORG / DEPT#id. */
+  async createDepartment(department: Department): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.department(department.id), type: 'department', ...department },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new Conflict(`A department with id ${department.id} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  /** Access pattern: get team — GetItem ORG / TEAM#id. */
+  async getTeam(id: string): Promise<Team | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.team(id) }));
+    return result.Item ? TeamSchema.parse(result.Item) : null;
+  }
+
+  /** Access pattern: list teams — Query pk=ORG, begins_with(sk, 'TEAM#'). */
+  async listTeams(): Promise<Team[]> {
+    return (await this.queryOrg('TEAM#')).map((item) => TeamSchema.parse(item));
+  }
+
+  /** Seeds or replaces a team (demo data and admin screens). */
+  async putTeam(team: Team): Promise<void> {
+    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.team(team.id), type: 'team', ...team } }));
+  }
+
+  /**
+   * Creates an agent with its email lookup item in one transaction; the email
+   * must be free. `credential` (a password hash) is only used by the local
+   * runtime; on AWS, Cognito holds passwords.
+   */
+  async createAgent(agent: Agent, credential?: string): Promise<void> {
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.agentInOrg(agent.id), type: 'agent', ...agent },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.agentEmail(agent.email), type: 'agentEmail', agentId: agent.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...(credential
+              ? [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: { ...keys.agentCredential(agent.id), type: 'credential', hash: credential },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (cancellationCodes(error)?.some((code) => code === 'ConditionalCheckFailed')) {
+        throw new Conflict(`An agent with email ${agent.email} already exists`);
+      }
+      throw error;
+    }
+  }
+
+  /** Access pattern: local login — GetItem AGENT#id / CREDENTIAL. */
+  async getCredential(agentId: string): Promise<string | null> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.agentCredential(agentId) }));
+    return typeof result.Item?.hash === 'string' ? result.Item.hash : null;
+  }
+
+  private async queryOrg(prefix: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let lastKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.org, ':prefix': prefix },
+          ExclusiveStartKey: lastKey,
+        }),
+      );
+      items.push(...(result.Items ?? []));
+      lastKey = result.LastEvaluatedKey;
+    } while (lastKey);
+    return items;
+  }
+}

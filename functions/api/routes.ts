@@ -1,0 +1,52 @@
+/**
+ * The HTTP API's route table: which handler module serves each route and
+ * whether it needs an agent's JWT. The CDK api construct creates one Lambda per
+ * group and one API Gateway route per entry (with the JWT authorizer unless
+ * `auth` is 'none'); the local server dispatches with the same table. Pure
+ * data, safe to import from CDK code.
+ */
+export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory';
+
+export interface RouteDefinition {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** API Gateway path syntax: `{name}` marks a path parameter. */
+  readonly path: string;
+  readonly group: RouteGroup;
+  /** 'jwt': an agent's token is required (API Gateway JWT authorizer on AWS). */
+  readonly auth: 'jwt' | 'none';
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { method: 'GET', path: '/health', group: 'meta', auth: 'none' },
+  { method: 'GET', path: '/openapi.json', group: 'meta', auth: 'none' },
+  { method: 'POST', path: '/public/tickets', group: 'public', auth: 'none' },
+  { method: 'POST', path: '/tickets', group: 'tickets', auth: 'jwt' },
+  { method: 'GET', path: '/tickets', group: 'tickets', auth: 'jwt' },
+  { method: 'GET', path: '/tickets/{id}', group: 'tickets', auth: 'jwt' },
+  { method: 'PATCH', path: '/tickets/{id}', group: 'tickets', auth: 'jwt' },
+  { method: 'GET', path: '/tickets/{id}/timeline', group: 'tickets', auth: 'jwt' },
+  { method: 'POST', path: '/tickets/{id}/replies', group: 'tickets', auth: 'jwt' },
+  { method: 'POST', path: '/tickets/{id}/notes', group: 'tickets', auth: 'jwt' },
+  { method: 'GET', path: '/customers', group: 'customers', auth: 'jwt' },
+  { method: 'GET', path: '/customers/{id}', group: 'customers', auth: 'jwt' },
+  { method: 'POST', path: '/customers/{id}/merge', group: 'customers', auth: 'jwt' },
+  { method: 'GET', path: '/me', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/agents', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/departments', group: 'directory', auth: 'jwt' },
+  { method: 'POST', path: '/departments', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/teams', group: 'directory', auth: 'jwt' },
+];
+
+/** The module under `functions/api/` whose `handler` export serves a group. */
+export const ROUTE_GROUP_ENTRY: Record<RouteGroup, string> = {
+  meta: 'functions/api/meta.ts',
+  public: 'functions/api/public.ts',
+  tickets: 'functions/api/tickets.ts',
+  customers: 'functions/api/customers.ts',
+  directory: 'functions/api/directory.ts',
+};
+
+/** `GET /tickets/{id}` → API Gateway route key. */
+export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}

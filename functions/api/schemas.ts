@@ -1,0 +1,120 @@
+/**
+ * Request and response schemas of the HTTP API: one zod schema each, used to
+ * validate requests, to generate `GET /openapi.json`, and as the SPA's types.
+ */
+import { z } from 'zod';
+import { AgentSchema, DepartmentSchema, TeamSchema } from '../domain/agents/model.js';
+import { CustomerSchema } from '../domain/customers/model.js';
+import {
+  ChannelSchema,
+  CustomFieldsSchema,
+  PrioritySchema,
+  TagSchema,
+  TagsSchema,
+  TicketSchema,
+  TicketStatusSchema,
+  TimelineEntrySchema,
+} from '../domain/tickets/model.js';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+
+export const SubjectSchema = text(250);
+export const MessageBodySchema = text(64_000);
+
+export const CreateTicketRequestSchema = z
+  .object({
+    subject: SubjectSchema,
+    description: MessageBodySchema,
+    customer: z
+      .object({
+        email: z.email('must be an email address').max(254).optional(),
+        phone: z.string().trim().min(5).max(40).optional(),
+        name: z.string().trim().max(200).optional(),
+      })
+      .strict()
+      .refine((c) => c.email || c.phone, { message: 'needs an email or a phone number' }),
+    priority: PrioritySchema.optional(),
+    departmentId: id.optional(),
+    channel: ChannelSchema.default('phone'),
+  })
+  .strict();
+
+export const PublicTicketRequestSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200),
+    email: z.email('must be an email address').max(254),
+    subject: SubjectSchema,
+    description: MessageBodySchema,
+    /** Honeypot: hidden in the form, left empty by people, filled in by bots. */
+    website: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const PublicTicketResponseSchema = z.object({ number: z.number().int() });
+
+export const UpdateTicketRequestSchema = z
+  .object({
+    status: TicketStatusSchema.optional(),
+    priority: PrioritySchema.optional(),
+    assigneeId: id.nullable().optional(),
+    departmentId: id.nullable().optional(),
+    teamId: id.nullable().optional(),
+    tags: TagsSchema.optional(),
+    customFields: CustomFieldsSchema.optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'name at least one field to change' });
+
+export const ReplyRequestSchema = z
+  .object({ body: MessageBodySchema, status: TicketStatusSchema.optional() })
+  .strict();
+export const NoteRequestSchema = z.object({ body: MessageBodySchema }).strict();
+
+const limit = z.coerce.number().int().min(1).max(100).default(25);
+const cursor = z.string().max(2048).optional();
+
+export const ListTicketsQuerySchema = z
+  .object({
+    status: TicketStatusSchema.optional(),
+    departmentId: id.optional(),
+    assigneeId: id.optional(),
+    customerId: id.optional(),
+    tag: TagSchema.optional(),
+    priority: PrioritySchema.optional(),
+    limit,
+    cursor,
+  })
+  .strict();
+
+export const PageQuerySchema = z.object({ limit, cursor }).strict();
+export const CustomerLookupQuerySchema = z.object({ email: z.email('must be an email address') }).strict();
+export const MergeCustomerRequestSchema = z.object({ otherCustomerId: id }).strict();
+export const CreateDepartmentRequestSchema = z.object({ id: id.optional(), name: text(100) }).strict();
+
+export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const TicketPageSchema = page(TicketSchema);
+export const TimelinePageSchema = page(TimelineEntrySchema);
+export const CustomerWithTicketsSchema = z.object({ customer: CustomerSchema, tickets: TicketPageSchema });
+export const CustomerListSchema = z.object({ items: z.array(CustomerSchema) });
+export const MergeResultSchema = z.object({ customer: CustomerSchema, ticketsMoved: z.number().int() });
+export const HealthSchema = z.object({ status: z.literal('ok') });
+export const MeSchema = z.object({ agent: AgentSchema });
+
+export const ErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
+});
+
+export {
+  AgentSchema,
+  CustomerSchema,
+  DepartmentSchema,
+  TeamSchema,
+  TicketSchema,
+  TimelineEntrySchema,
+};
+
+export type CreateTicketRequest = z.input<typeof CreateTicketRequestSchema>;
+export type PublicTicketRequest = z.input<typeof PublicTicketRequestSchema>;
+export type UpdateTicketRequest = z.input<typeof UpdateTicketRequestSchema>;

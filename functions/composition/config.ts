@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/**
+ * The runtime configuration of every function, read from the environment in
+ * this one place. On AWS, CDK sets these variables; the local runtime sets
+ * them before it loads the handlers.
+ */
+const EnvSchema = z.object({
+  TABLE_NAME: z.string().min(1, 'TABLE_NAME must name the help desk table'),
+  /** Set only locally (DynamoDB Local); on AWS the SDK finds the regional endpoint. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  AWS_REGION: z.string().default('us-east-1'),
+  DESK_NAME: z.string().default('Help Desk'),
+  PUBLIC_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** Local runtime only: secret for the HS256 tokens issued by POST /local/login. */
+  LOCAL_JWT_SECRET: z.string().min(32).optional(),
+});
+
+export type RuntimeConfig = z.infer<typeof EnvSchema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`Invalid function configuration: ${problems}`);
+  }
+  return parsed.data;
+}

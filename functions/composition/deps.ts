@@ -1,0 +1,64 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { meterCapacity } from '../adapters/dynamodb/capacity.js';
+import { DynamoCustomerRepository } from '../adapters/dynamodb/customer-repository.js';
+import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository.js';
+import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store.js';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
+import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
+import type { Deps } from '../domain/ports.js';
+import { systemClock } from '../domain/shared/ports.js';
+import { ulidGenerator } from '../adapters/ids.js';
+import { type RuntimeConfig, readConfig } from './config.js';
+
+export interface AppContext {
+  config: RuntimeConfig;
+  deps: Deps;
+  directory: DynamoDirectoryRepository;
+  documentClient: DynamoDBDocumentClient;
+}
+
+/** Builds the DynamoDB document client used by every repository. */
+export function createDocumentClient(config: Pick<RuntimeConfig, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    region: config.AWS_REGION,
+    ...(config.DYNAMODB_ENDPOINT
+      ? { endpoint: config.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+    maxAttempts: 5,
+  });
+  const documentClient = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  meterCapacity(documentClient);
+  return documentClient;
+}
+
+/** Wires the DynamoDB adapters into the use cases' ports. */
+export function createContext(config: RuntimeConfig): AppContext {
+  const documentClient = createDocumentClient(config);
+  const table = config.TABLE_NAME;
+  const directory = new DynamoDirectoryRepository(documentClient, table);
+  return {
+    config,
+    documentClient,
+    directory,
+    deps: {
+      tickets: new DynamoTicketRepository(documentClient, table),
+      customers: new DynamoCustomerRepository(documentClient, table),
+      directory,
+      idempotency: new DynamoIdempotencyStore(documentClient, table),
+      rateLimiter: new DynamoRateLimiter(documentClient, table, systemClock),
+      clock: systemClock,
+      ids: ulidGenerator,
+    },
+  };
+}
+
+let current: AppContext | undefined;
+
+/** The process-wide context, created on first use (at cold start on Lambda) and reused. */
+export function appContext(): AppContext {
+  current ??= createContext(readConfig());
+  return current;
+}

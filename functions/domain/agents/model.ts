@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Ticket } from '../tickets/model.js';
+
+export const ROLES = ['admin', 'supervisor', 'agent'] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const AgentSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  departmentIds: z.array(z.string()),
+  teamIds: z.array(z.string()),
+  active: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Agent = z.infer<typeof AgentSchema>;
+
+export const DepartmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  active: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Department = z.infer<typeof DepartmentSchema>;
+
+export const TeamSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  departmentId: z.string(),
+  active: z.boolean(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Team = z.infer<typeof TeamSchema>;
+
+/** Who is calling: an authenticated agent with their role and departments. */
+export interface Principal {
+  agentId: string;
+  email: string;
+  name: string;
+  role: Role;
+  departmentIds: readonly string[];
+}
+
+/** Admins change the desk's settings (departments, teams, agents, rules...). */
+export function canChangeSettings(principal: Principal): boolean {
+  return principal.role === 'admin';
+}
+
+/** Supervisors and admins may do desk-wide operations such as merging customers. */
+export function canSuperviseDesk(principal: Principal): boolean {
+  return principal.role === 'admin' || principal.role === 'supervisor';
+}
+
+/**
+ * Admins and supervisors see every ticket. An agent sees tickets of their
+ * departments, tickets not yet in a department (the triage queue) and tickets
+ * assigned to them.
+ */
+export function canSeeTicket(principal: Principal, ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>): boolean {
+  if (canSuperviseDesk(principal)) return true;
+  if (ticket.assigneeId === principal.agentId) return true;
+  if (ticket.departmentId === null) return true;
+  return principal.departmentIds.includes(ticket.departmentId);
+}

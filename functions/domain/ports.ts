@@ -1,0 +1,115 @@
+/**
+ * Ports: what the use cases need from storage, by role. Implemented by
+ * `functions/adapters/dynamodb` (and by in-memory fakes in unit tests).
+ */
+import type { Agent, Department, Principal, Team } from './agents/model.js';
+import type { Customer, Identity } from './customers/model.js';
+import type { Clock, IdGenerator } from './shared/ports.js';
+import type { Priority, Ticket, TicketStatus, TimelineEntry } from './tickets/model.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque; pass back as `cursor` for the next page. Null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface TicketQuery {
+  status?: TicketStatus;
+  departmentId?: string;
+  assigneeId?: string;
+  customerId?: string;
+  tag?: string;
+  priority?: Priority;
+  limit: number;
+  cursor?: string;
+  /** When set, only tickets this principal may see are returned. */
+  visibleTo?: Principal;
+}
+
+/** Claim on an Idempotency-Key, written in the same transaction as what it protects. */
+export interface IdempotencyClaim {
+  scope: string;
+  key: string;
+  /** Hash of the request body: the same key with another body is refused. */
+  fingerprint: string;
+  resourceId: string;
+}
+
+export interface IdempotencyRecord {
+  fingerprint: string;
+  resourceId: string;
+}
+
+export interface NewTicketBundle {
+  ticket: Ticket;
+  firstEntry: TimelineEntry;
+  /** Present when the requester is not yet a customer: created with their identities in the same transaction. */
+  newCustomer?: Customer;
+  idempotency?: IdempotencyClaim;
+}
+
+/** Raised by a repository when a uniqueness guard lost a race; the use case re-reads and retries. */
+export class IdentityTaken extends Error {
+  constructor(readonly identity: Identity) {
+    super(`identity ${identity.type}:${identity.value} already belongs to a customer`);
+  }
+}
+
+/** Raised when a concurrent request with the same Idempotency-Key won the race. */
+export class IdempotencyRace extends Error {}
+
+export interface TicketRepository {
+  /** Allocates the next human ticket number (#1001, #1002, ...); atomic, never reused. */
+  nextTicketNumber(): Promise<number>;
+  /** Writes ticket, first timeline entry, new customer + identities and idempotency claim in one transaction. */
+  create(bundle: NewTicketBundle): Promise<void>;
+  get(id: string): Promise<Ticket | null>;
+  getByNumber(number: number): Promise<Ticket | null>;
+  /**
+   * Saves a changed ticket with its new timeline entries, on condition that the
+   * stored version is still `expectedVersion`; throws VersionConflict otherwise.
+   */
+  update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[], previousTags: string[]): Promise<void>;
+  list(query: TicketQuery): Promise<Page<Ticket>>;
+  timeline(ticketId: string, options: { limit: number; cursor?: string; includeNotes: boolean }): Promise<Page<TimelineEntry>>;
+  /** Points every ticket of one customer at another (customer merge); returns how many moved. */
+  reassignCustomer(fromCustomerId: string, toCustomerId: string, at: string): Promise<number>;
+}
+
+export interface CustomerRepository {
+  get(id: string): Promise<Customer | null>;
+  findByIdentity(identity: Identity): Promise<Customer | null>;
+  /** Survivor and merged customer saved with identities re-pointed, in one transaction, version-checked. */
+  saveMerge(survivor: Customer, merged: Customer, expected: { survivor: number; merged: number }): Promise<void>;
+}
+
+export interface DirectoryRepository {
+  getAgent(id: string): Promise<Agent | null>;
+  findAgentByEmail(email: string): Promise<Agent | null>;
+  listAgents(): Promise<Agent[]>;
+  getDepartment(id: string): Promise<Department | null>;
+  listDepartments(): Promise<Department[]>;
+  /** Creates a department; throws Conflict if the id exists. */
+  createDepartment(department: Department): Promise<void>;
+  getTeam(id: string): Promise<Team | null>;
+  listTeams(): Promise<Team[]>;
+}
+
+export interface IdempotencyStore {
+  get(scope: string, key: string): Promise<IdempotencyRecord | null>;
+}
+
+export interface RateLimiter {
+  /** Counts one hit in the current window; `allowed` is false once `limit` is reached. */
+  hit(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+}
+
+export interface Deps {
+  tickets: TicketRepository;
+  customers: CustomerRepository;
+  directory: DirectoryRepository;
+  idempotency: IdempotencyStore;
+  rateLimiter: RateLimiter;
+  clock: Clock;
+  ids: IdGenerator;
+}

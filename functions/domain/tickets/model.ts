@@ -1,0 +1,293 @@
+import { z } from 'zod';
+import { TransitionNotAllowed, ValidationFailed } from '../shared/errors.js';
+
+/** Ticket lifecycle. `closed` is terminal; a solved ticket may reopen. */
+export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+export const TicketStatusSchema = z.enum(TICKET_STATUSES);
+export type TicketStatus = z.infer<typeof TicketStatusSchema>;
+
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const PrioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof PrioritySchema>;
+
+export const CHANNELS = ['email', 'web', 'chat', 'phone', 'social', 'api'] as const;
+export const ChannelSchema = z.enum(CHANNELS);
+export type Channel = z.infer<typeof ChannelSchema>;
+
+/**
+ * Allowed status moves. A ticket never goes back to `new`; `closed` only
+ * follows `solved` (a closed ticket is archived: follow-ups open a new ticket).
+ */
+const ALLOWED_MOVES: Record<TicketStatus, readonly TicketStatus[]> = {
+  new: ['open', 'pending', 'on_hold', 'solved'],
+  open: ['pending', 'on_hold', 'solved'],
+  pending: ['open', 'on_hold', 'solved'],
+  on_hold: ['open', 'pending', 'solved'],
+  solved: ['open', 'closed'],
+  closed: [],
+};
+
+export function allowedNextStatuses(from: TicketStatus): readonly TicketStatus[] {
+  return ALLOWED_MOVES[from];
+}
+
+/** Throws TransitionNotAllowed unless `from → to` is a legal move (same status is a no-op, allowed). */
+export function assertStatusMove(from: TicketStatus, to: TicketStatus): void {
+  if (from === to) return;
+  if (!ALLOWED_MOVES[from].includes(to)) {
+    const allowed = ALLOWED_MOVES[from];
+    throw new TransitionNotAllowed(
+      `A ${from} ticket cannot become ${to}${allowed.length ? `; it can become ${allowed.join(', ')}` : '; it is closed for good'}`,
+      { from, to, allowed },
+    );
+  }
+}
+
+export const CustomFieldValueSchema = z.union([
+  z.string().max(2000),
+  z.number().finite(),
+  z.boolean(),
+  z.array(z.string().max(200)).max(50),
+  z.null(),
+]);
+export type CustomFieldValue = z.infer<typeof CustomFieldValueSchema>;
+export const CustomFieldsSchema = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'field keys are lower_snake_case, up to 64 characters'), CustomFieldValueSchema)
+  .refine((v) => Object.keys(v).length <= 100, 'at most 100 custom fields');
+
+/** Tags are case-insensitive words: letters, digits, `_`, `-`, `:` and `.`. */
+export const TagSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(50)
+  .regex(/^[\p{L}\p{N}_\-:.]+$/u, 'tags are single words of letters, digits, _ - : .');
+export const TagsSchema = z
+  .array(TagSchema)
+  .max(30, 'at most 30 tags')
+  .transform((tags) => [...new Set(tags)].sort());
+
+export const RequesterSchema = z.object({
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+
+export const TicketSchema = z.object({
+  id: z.string(),
+  number: z.number().int(),
+  subject: z.string(),
+  status: TicketStatusSchema,
+  priority: PrioritySchema,
+  channel: ChannelSchema,
+  departmentId: z.string().nullable(),
+  teamId: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  customerId: z.string(),
+  requester: RequesterSchema,
+  tags: z.array(z.string()),
+  customFields: z.record(z.string(), CustomFieldValueSchema),
+  version: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  firstRespondedAt: z.string().nullable(),
+  solvedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  /** Messages from the customer and replies from agents: the "exchanges" of the brief. */
+  messageCount: z.number().int(),
+});
+export type Ticket = z.infer<typeof TicketSchema>;
+
+export const TIMELINE_KINDS = ['customer', 'reply', 'note', 'event'] as const;
+export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
+export type TimelineKind = z.infer<typeof TimelineKindSchema>;
+
+export const ActorSchema = z.object({
+  type: z.enum(['customer', 'agent', 'system']),
+  id: z.string(),
+  name: z.string().nullable(),
+});
+export type Actor = z.infer<typeof ActorSchema>;
+
+export const CHANGE_FIELDS = [
+  'status',
+  'priority',
+  'assigneeId',
+  'departmentId',
+  'teamId',
+  'tags',
+  'customFields',
+  'customerId',
+] as const;
+export const ChangeSchema = z.object({
+  field: z.enum(CHANGE_FIELDS),
+  from: z.unknown(),
+  to: z.unknown(),
+});
+export type Change = z.infer<typeof ChangeSchema>;
+
+export const TimelineEntrySchema = z.object({
+  id: z.string(),
+  ticketId: z.string(),
+  kind: TimelineKindSchema,
+  createdAt: z.string(),
+  author: ActorSchema,
+  /** Plain text body for messages, replies and notes; absent on events. */
+  body: z.string().nullable(),
+  channel: ChannelSchema.nullable(),
+  /** For `event` entries: what changed, from what to what. */
+  changes: z.array(ChangeSchema),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
+/** `[#1042]`-style reference used in subjects and the SPA. */
+export function ticketReference(number: number): string {
+  return `#${number}`;
+}
+
+export const FIRST_TICKET_NUMBER = 1001;
+
+export interface NewTicketFacts {
+  id: string;
+  number: number;
+  subject: string;
+  channel: Channel;
+  priority: Priority;
+  departmentId: string | null;
+  customerId: string;
+  requester: Ticket['requester'];
+  now: Date;
+}
+
+/** A fresh ticket: status `new`, version 1, unassigned. */
+export function openTicket(facts: NewTicketFacts): Ticket {
+  const at = facts.now.toISOString();
+  const subject = facts.subject.trim();
+  if (!subject) throw new ValidationFailed('A ticket needs a subject', { field: 'subject' });
+  return {
+    id: facts.id,
+    number: facts.number,
+    subject,
+    status: 'new',
+    priority: facts.priority,
+    channel: facts.channel,
+    departmentId: facts.departmentId,
+    teamId: null,
+    assigneeId: null,
+    customerId: facts.customerId,
+    requester: facts.requester,
+    tags: [],
+    customFields: {},
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+    firstRespondedAt: null,
+    solvedAt: null,
+    closedAt: null,
+    messageCount: 1,
+  };
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: Priority;
+  assigneeId?: string | null;
+  departmentId?: string | null;
+  teamId?: string | null;
+  tags?: string[];
+  customFields?: Record<string, CustomFieldValue>;
+}
+
+/**
+ * Applies a patch to a ticket (pure). Returns the new ticket and the list of
+ * changes, which becomes one `event` entry on the timeline. Custom fields are
+ * merged key by key; a `null` value removes the field. Assigning a `new`
+ * ticket opens it; solving stamps `solvedAt`, reopening clears it.
+ */
+export function applyPatch(ticket: Ticket, patch: TicketPatch, now: Date): { ticket: Ticket; changes: Change[] } {
+  const next: Ticket = { ...ticket, customFields: { ...ticket.customFields }, tags: [...ticket.tags] };
+  const changes: Change[] = [];
+  const set = <K extends 'priority' | 'assigneeId' | 'departmentId' | 'teamId'>(field: K, value: Ticket[K]) => {
+    if (next[field] !== value) {
+      changes.push({ field, from: next[field], to: value });
+      next[field] = value;
+    }
+  };
+  if (patch.priority !== undefined) set('priority', patch.priority);
+  if (patch.departmentId !== undefined) set('departmentId', patch.departmentId);
+  if (patch.teamId !== undefined) set('teamId', patch.teamId);
+  if (patch.assigneeId !== undefined) set('assigneeId', patch.assigneeId);
+
+  let status = patch.status;
+  if (status === undefined && ticket.status === 'new' && patch.assigneeId) status = 'open';
+  if (status !== undefined && status !== ticket.status) {
+    assertStatusMove(ticket.status, status);
+    changes.push({ field: 'status', from: ticket.status, to: status });
+    next.status = status;
+    if (status === 'solved') next.solvedAt = now.toISOString();
+    if (status === 'closed') next.closedAt = now.toISOString();
+    if (ticket.status === 'solved' && status === 'open') next.solvedAt = null;
+  }
+  if (patch.tags !== undefined) {
+    const tags = [...new Set(patch.tags)].sort();
+    if (tags.join('\u0000') !== next.tags.join('\u0000')) {
+      changes.push({ field: 'tags', from: next.tags, to: tags });
+      next.tags = tags;
+    }
+  }
+  if (patch.customFields !== undefined) {
+    const before = ticket.customFields;
+    for (const [key, value] of Object.entries(patch.customFields)) {
+      if (value === null) delete next.customFields[key];
+      else next.customFields[key] = value;
+    }
+    if (JSON.stringify(sortKeys(before)) !== JSON.stringify(sortKeys(next.customFields))) {
+      changes.push({ field: 'customFields', from: before, to: next.customFields });
+    }
+  }
+  if (ticket.status === 'closed' && changes.length > 0) {
+    throw new TransitionNotAllowed('A closed ticket cannot be changed; open a follow-up ticket instead');
+  }
+  if (changes.length > 0) {
+    next.version = ticket.version + 1;
+    next.updatedAt = now.toISOString();
+  }
+  return { ticket: next, changes };
+}
+
+function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Records an agent's public reply: the first one stamps `firstRespondedAt`;
+ * a reply moves a `new` ticket to `open` unless the agent picked a status.
+ */
+export function recordAgentReply(
+  ticket: Ticket,
+  now: Date,
+  statusAfter?: TicketStatus,
+): { ticket: Ticket; changes: Change[] } {
+  if (ticket.status === 'closed') {
+    throw new TransitionNotAllowed('A closed ticket cannot be replied to; open a follow-up ticket instead');
+  }
+  const target = statusAfter ?? (ticket.status === 'new' ? 'open' : undefined);
+  const { ticket: moved, changes } = target ? applyPatch(ticket, { status: target }, now) : { ticket, changes: [] };
+  const at = now.toISOString();
+  return {
+    ticket: {
+      ...moved,
+      firstRespondedAt: ticket.firstRespondedAt ?? at,
+      messageCount: ticket.messageCount + 1,
+      version: ticket.version + 1,
+      updatedAt: at,
+    },
+    changes,
+  };
+}
+
+/** An internal note changes nothing on the ticket but its version and `updatedAt`. */
+export function recordNote(ticket: Ticket, now: Date): Ticket {
+  return { ...ticket, version: ticket.version + 1, updatedAt: now.toISOString() };
+}

@@ -1,0 +1,334 @@
+import { type Principal, canSeeTicket } from '../agents/model.js';
+import { type Customer, type Identity, newCustomer, normaliseIdentity } from '../customers/model.js';
+import {
+  type Deps,
+  IdempotencyRace,
+  IdentityTaken,
+  type IdempotencyClaim,
+  type Page,
+  type TicketQuery,
+} from '../ports.js';
+import { IdempotencyKeyReused, TicketNotFound, ValidationFailed, VersionConflict } from '../shared/errors.js';
+import {
+  type Actor,
+  type Change,
+  type Channel,
+  type Priority,
+  type Ticket,
+  type TicketPatch,
+  type TicketStatus,
+  type TimelineEntry,
+  applyPatch,
+  openTicket,
+  recordAgentReply,
+  recordNote,
+} from './model.js';
+
+export interface CreateTicketInput {
+  subject: string;
+  description: string;
+  customer: { email?: string | null; phone?: string | null; name?: string | null };
+  priority?: Priority;
+  departmentId?: string | null;
+  channel: Channel;
+  /** Who created it: the customer themselves (web form, email) or an agent (phone, API). */
+  createdBy: Actor | 'customer';
+  idempotency?: Omit<IdempotencyClaim, 'resourceId'>;
+}
+
+export interface CreateTicketResult {
+  ticket: Ticket;
+  /** True when an earlier request with the same Idempotency-Key already created this ticket. */
+  replayed: boolean;
+}
+
+/**
+ * Creates a ticket for a requester, reusing the customer their email or phone
+ * already belongs to (or creating one), with the description as the first
+ * timeline entry. One transaction writes ticket, entry, customer, identities
+ * and the idempotency claim; a retried request with the same key returns the
+ * same ticket and writes nothing.
+ */
+export async function createTicket(deps: Deps, input: CreateTicketInput): Promise<CreateTicketResult> {
+  if (input.idempotency) {
+    const replay = await replayIdempotent(deps, input.idempotency);
+    if (replay) return replay;
+  }
+  const identities = requesterIdentities(input.customer);
+  if (identities.length === 0) {
+    throw new ValidationFailed('A ticket needs the customer’s email or phone', { field: 'customer' });
+  }
+  if (input.departmentId) {
+    const department = await deps.directory.getDepartment(input.departmentId);
+    if (!department || !department.active) {
+      throw new ValidationFailed(`Department ${input.departmentId} does not exist`, { field: 'departmentId' });
+    }
+  }
+  const number = await deps.tickets.nextTicketNumber();
+  for (let attempt = 0; ; attempt++) {
+    const now = deps.clock.now();
+    const { customer, isNew } = await resolveCustomer(deps, identities, input.customer.name ?? null, now);
+    const ticket = openTicket({
+      id: deps.ids.newId(),
+      number,
+      subject: input.subject,
+      channel: input.channel,
+      priority: input.priority ?? 'normal',
+      departmentId: input.departmentId ?? null,
+      customerId: customer.id,
+      requester: {
+        name: input.customer.name?.trim() || customer.name,
+        email: identities.find((i) => i.type === 'email')?.value ?? null,
+        phone: identities.find((i) => i.type === 'phone')?.value ?? null,
+      },
+      now,
+    });
+    const author: Actor =
+      input.createdBy === 'customer' ? { type: 'customer', id: customer.id, name: ticket.requester.name } : input.createdBy;
+    const firstEntry: TimelineEntry = {
+      id: deps.ids.newId(),
+      ticketId: ticket.id,
+      kind: 'customer',
+      createdAt: ticket.createdAt,
+      author,
+      body: input.description,
+      channel: input.channel,
+      changes: [],
+    };
+    try {
+      await deps.tickets.create({
+        ticket,
+        firstEntry,
+        ...(isNew ? { newCustomer: customer } : {}),
+        ...(input.idempotency ? { idempotency: { ...input.idempotency, resourceId: ticket.id } } : {}),
+      });
+      return { ticket, replayed: false };
+    } catch (error) {
+      if (error instanceof IdempotencyRace && input.idempotency) {
+        const replay = await replayIdempotent(deps, input.idempotency);
+        if (replay) return replay;
+      }
+      // Someone created this customer a moment ago: go again, now finding them.
+      if (error instanceof IdentityTaken && attempt < 2) continue;
+      throw error;
+    }
+  }
+}
+
+async function replayIdempotent(
+  deps: Deps,
+  claim: Omit<IdempotencyClaim, 'resourceId'>,
+): Promise<CreateTicketResult | null> {
+  const record = await deps.idempotency.get(claim.scope, claim.key);
+  if (!record) return null;
+  if (record.fingerprint !== claim.fingerprint) {
+    throw new IdempotencyKeyReused(
+      'This Idempotency-Key was already used with a different request body; use a new key for a new request',
+    );
+  }
+  const ticket = await deps.tickets.get(record.resourceId);
+  if (!ticket) throw new TicketNotFound(record.resourceId);
+  return { ticket, replayed: true };
+}
+
+function requesterIdentities(customer: CreateTicketInput['customer']): Identity[] {
+  const identities: Identity[] = [];
+  if (customer.email) identities.push(normaliseIdentity('email', customer.email));
+  if (customer.phone) identities.push(normaliseIdentity('phone', customer.phone));
+  return identities;
+}
+
+/**
+ * Finds the customer owning the first known identity, else a new customer
+ * with all of them. Identities the existing customer lacks are not attached
+ * here (that would be a silent merge); agents merge customers explicitly.
+ */
+async function resolveCustomer(
+  deps: Deps,
+  identities: Identity[],
+  name: string | null,
+  now: Date,
+): Promise<{ customer: Customer; isNew: boolean }> {
+  for (const identity of identities) {
+    const found = await deps.customers.findByIdentity(identity);
+    if (found) return { customer: await followMerges(deps, found), isNew: false };
+  }
+  return { customer: newCustomer(deps.ids.newId(), name, identities, now), isNew: true };
+}
+
+async function followMerges(deps: Deps, customer: Customer): Promise<Customer> {
+  let current = customer;
+  for (let hops = 0; current.mergedInto && hops < 10; hops++) {
+    const next = await deps.customers.get(current.mergedInto);
+    if (!next) break;
+    current = next;
+  }
+  return current;
+}
+
+/** A ticket the principal may see; hidden and missing tickets look the same (404). */
+export async function getTicket(deps: Deps, principal: Principal, id: string): Promise<Ticket> {
+  const ticket = await deps.tickets.get(id);
+  if (!ticket || !canSeeTicket(principal, ticket)) throw new TicketNotFound(id);
+  return ticket;
+}
+
+export async function listTickets(
+  deps: Deps,
+  principal: Principal,
+  query: Omit<TicketQuery, 'visibleTo'>,
+): Promise<Page<Ticket>> {
+  return deps.tickets.list({ ...query, visibleTo: principal });
+}
+
+/**
+ * Changes status, priority, assignment, department, team, tags or custom
+ * fields. Checks referenced agents/departments/teams exist, the status move
+ * is allowed, and (with `expectedVersion`, from If-Match) that nobody changed
+ * the ticket meanwhile. Every change lands as one `event` on the timeline.
+ */
+export async function updateTicket(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  patch: TicketPatch,
+  expectedVersion?: number,
+): Promise<Ticket> {
+  const current = await getTicket(deps, principal, id);
+  if (expectedVersion !== undefined && expectedVersion !== current.version) {
+    throw new VersionConflict('Ticket', expectedVersion, current.version);
+  }
+  await checkReferences(deps, patch, current);
+  const now = deps.clock.now();
+  const { ticket, changes } = applyPatch(current, patch, now);
+  if (changes.length === 0) return current;
+  const entry = eventEntry(deps, ticket, principal, changes, now);
+  await deps.tickets.update(ticket, current.version, [entry], current.tags);
+  return ticket;
+}
+
+async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket): Promise<void> {
+  if (patch.assigneeId) {
+    const agent = await deps.directory.getAgent(patch.assigneeId);
+    if (!agent || !agent.active) {
+      throw new ValidationFailed(`Agent ${patch.assigneeId} does not exist or is inactive`, { field: 'assigneeId' });
+    }
+  }
+  if (patch.departmentId) {
+    const department = await deps.directory.getDepartment(patch.departmentId);
+    if (!department || !department.active) {
+      throw new ValidationFailed(`Department ${patch.departmentId} does not exist`, { field: 'departmentId' });
+    }
+  }
+  if (patch.teamId) {
+    const team = await deps.directory.getTeam(patch.teamId);
+    if (!team || !team.active) {
+      throw new ValidationFailed(`Team ${patch.teamId} does not exist`, { field: 'teamId' });
+    }
+    const departmentId = patch.departmentId !== undefined ? patch.departmentId : current.departmentId;
+    if (departmentId && team.departmentId !== departmentId) {
+      throw new ValidationFailed(`Team ${team.name} belongs to another department`, { field: 'teamId' });
+    }
+  }
+}
+
+function eventEntry(deps: Deps, ticket: Ticket, principal: Principal, changes: Change[], now: Date): TimelineEntry {
+  return {
+    id: deps.ids.newId(),
+    ticketId: ticket.id,
+    kind: 'event',
+    createdAt: now.toISOString(),
+    author: agentActor(principal),
+    body: null,
+    channel: null,
+    changes,
+  };
+}
+
+export function agentActor(principal: Principal): Actor {
+  return { type: 'agent', id: principal.agentId, name: principal.name };
+}
+
+/**
+ * Posts an agent's reply to the customer. Retries on a concurrent change
+ * unless the caller pinned a version with If-Match.
+ */
+export async function addReply(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  input: { body: string; status?: TicketStatus },
+  expectedVersion?: number,
+): Promise<TimelineEntry> {
+  return appendMessage(deps, principal, id, expectedVersion, (ticket, now) => {
+    const { ticket: next, changes } = recordAgentReply(ticket, now, input.status);
+    const reply: TimelineEntry = {
+      id: deps.ids.newId(),
+      ticketId: ticket.id,
+      kind: 'reply',
+      createdAt: now.toISOString(),
+      author: agentActor(principal),
+      body: input.body,
+      channel: ticket.channel,
+      changes: [],
+    };
+    const entries = changes.length ? [reply, eventEntry(deps, next, principal, changes, now)] : [reply];
+    return { ticket: next, entries, primary: reply };
+  });
+}
+
+/** Adds an internal note, visible to agents only. */
+export async function addNote(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  input: { body: string },
+  expectedVersion?: number,
+): Promise<TimelineEntry> {
+  return appendMessage(deps, principal, id, expectedVersion, (ticket, now) => {
+    const note: TimelineEntry = {
+      id: deps.ids.newId(),
+      ticketId: ticket.id,
+      kind: 'note',
+      createdAt: now.toISOString(),
+      author: agentActor(principal),
+      body: input.body,
+      channel: null,
+      changes: [],
+    };
+    return { ticket: recordNote(ticket, now), entries: [note], primary: note };
+  });
+}
+
+async function appendMessage(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  expectedVersion: number | undefined,
+  build: (ticket: Ticket, now: Date) => { ticket: Ticket; entries: TimelineEntry[]; primary: TimelineEntry },
+): Promise<TimelineEntry> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await getTicket(deps, principal, id);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new VersionConflict('Ticket', expectedVersion, current.version);
+    }
+    const { ticket, entries, primary } = build(current, deps.clock.now());
+    try {
+      await deps.tickets.update(ticket, current.version, entries, current.tags);
+      return primary;
+    } catch (error) {
+      if (error instanceof VersionConflict && expectedVersion === undefined && attempt < 4) continue;
+      throw error;
+    }
+  }
+}
+
+export async function getTimeline(
+  deps: Deps,
+  principal: Principal,
+  id: string,
+  options: { limit: number; cursor?: string },
+): Promise<Page<TimelineEntry>> {
+  await getTicket(deps, principal, id);
+  return deps.tickets.timeline(id, { ...options, includeNotes: true });
+}
