@@ -62,3 +62,8 @@ export function appContext(): AppContext {
   current ??= createContext(readConfig());
   return current;
 }
+
+/** Installs an explicitly built context (the local runtime and tests), instead of reading the environment. */
+export function useAppContext(context: AppContext): void {
+  current = context;
+}
