@@ -7,7 +7,8 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -79,8 +80,9 @@ export async function startDynamoDbLocal(options: { inMemory: boolean; dataDir?:
   if (!javaAvailable()) throw new JavaMissingError();
   const directory = emulatorDirectory();
   const port = options.port ?? (await freePort());
-  const storage: string[] = options.inMemory ? ['-inMemory'] : ['-dbPath', options.dataDir ?? '.local/dynamodb'];
-  if (!options.inMemory) mkdirSync(options.dataDir ?? '.local/dynamodb', { recursive: true });
+  const dataDir = resolve(options.dataDir ?? '.local/dynamodb');
+  const storage: string[] = options.inMemory ? ['-inMemory'] : ['-dbPath', dataDir];
+  if (!options.inMemory) mkdirSync(dataDir, { recursive: true });
   const child = spawn(
     'java',
     [
@@ -91,11 +93,13 @@ export async function startDynamoDbLocal(options: { inMemory: boolean; dataDir?:
       '-jar',
       join(directory, 'DynamoDBLocal.jar'),
       '-sharedDb',
+      '-disableTelemetry',
       ...storage,
       '-port',
       String(port),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its working directory receives a metadata file: keep it out of the project.
+    { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.inMemory ? tmpdir() : dataDir },
   );
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => {

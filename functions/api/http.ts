@@ -161,7 +161,7 @@ export function validate<S extends z.ZodType>(schema: S, data: unknown, where: '
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({
     field: issue.path.map(String).join('.') || where,
-    message: issue.message,
+    message: issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message,
   }));
   const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
   throw new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, details);

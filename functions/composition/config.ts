@@ -26,3 +26,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig 
   }
   return parsed.data;
 }
+
+/** The desk's display name, for routes that need no table (the OpenAPI document). */
+export function deskName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DESK_NAME ?? 'Help Desk';
+}

@@ -1,0 +1,240 @@
+/**
+ * In-memory implementations of the storage ports, for unit tests of the use
+ * cases. They keep the same guarantees the DynamoDB adapters give (unique
+ * identities, version-checked updates, idempotency claims), so a use-case
+ * test means the same thing against either.
+ */
+import type { Agent, Department, Team } from '../../domain/agents/model.js';
+import type { Customer, Identity } from '../../domain/customers/model.js';
+import {
+  type CustomerRepository,
+  type Deps,
+  type DirectoryRepository,
+  IdempotencyRace,
+  type IdempotencyRecord,
+  type IdempotencyStore,
+  IdentityTaken,
+  type NewTicketBundle,
+  type Page,
+  type RateLimiter,
+  type TicketQuery,
+  type TicketRepository,
+} from '../../domain/ports.js';
+import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
+import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
+import { FIRST_TICKET_NUMBER, type Ticket, type TimelineEntry } from '../../domain/tickets/model.js';
+import { canSeeTicket } from '../../domain/agents/model.js';
+
+const identityKey = (identity: Identity) => `${identity.type}#${identity.value}`;
+const clone = <T>(value: T): T => structuredClone(value);
+
+/** The shared state behind the in-memory ports, open to tests for seeding and inspection. */
+export class MemoryState {
+  counter = 0;
+  readonly tickets = new Map<string, Ticket>();
+  readonly entries = new Map<string, TimelineEntry[]>();
+  readonly customers = new Map<string, Customer>();
+  readonly identities = new Map<string, string>();
+  readonly claims = new Map<string, IdempotencyRecord>();
+  readonly agents = new Map<string, Agent>();
+  readonly departments = new Map<string, Department>();
+  readonly teams = new Map<string, Team>();
+  readonly rates = new Map<string, number>();
+  /** Number of `create` transactions, to assert "one write per creation". */
+  creates = 0;
+}
+
+export class MemoryTicketRepository implements TicketRepository {
+  constructor(private readonly s: MemoryState) {}
+
+  async nextTicketNumber(): Promise<number> {
+    return FIRST_TICKET_NUMBER + this.s.counter++;
+  }
+
+  async create(bundle: NewTicketBundle): Promise<void> {
+    const { ticket, firstEntry, newCustomer, idempotency } = bundle;
+    if (idempotency && this.s.claims.has(`${idempotency.scope}#${idempotency.key}`)) throw new IdempotencyRace();
+    for (const identity of newCustomer?.identities ?? []) {
+      if (this.s.identities.has(identityKey(identity))) throw new IdentityTaken(identity);
+    }
+    this.s.creates++;
+    this.s.tickets.set(ticket.id, clone(ticket));
+    this.s.entries.set(ticket.id, [clone(firstEntry)]);
+    if (newCustomer) {
+      this.s.customers.set(newCustomer.id, clone(newCustomer));
+      for (const identity of newCustomer.identities) this.s.identities.set(identityKey(identity), newCustomer.id);
+    }
+    if (idempotency) {
+      this.s.claims.set(`${idempotency.scope}#${idempotency.key}`, {
+        fingerprint: idempotency.fingerprint,
+        resourceId: idempotency.resourceId,
+      });
+    }
+  }
+
+  async get(id: string): Promise<Ticket | null> {
+    const ticket = this.s.tickets.get(id);
+    return ticket ? clone(ticket) : null;
+  }
+
+  async getByNumber(number: number): Promise<Ticket | null> {
+    for (const ticket of this.s.tickets.values()) if (ticket.number === number) return clone(ticket);
+    return null;
+  }
+
+  async update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[]): Promise<void> {
+    const stored = this.s.tickets.get(ticket.id);
+    if (!stored || stored.version !== expectedVersion) throw new VersionConflict('Ticket', expectedVersion, stored?.version);
+    this.s.tickets.set(ticket.id, clone(ticket));
+    this.s.entries.get(ticket.id)?.push(...clone(entries));
+  }
+
+  async list(query: TicketQuery): Promise<Page<Ticket>> {
+    const matches = [...this.s.tickets.values()]
+      .filter(
+        (t) =>
+          (!query.status || t.status === query.status) &&
+          (!query.departmentId || (t.departmentId ?? '_none') === query.departmentId) &&
+          (!query.assigneeId || (t.assigneeId ?? '_none') === query.assigneeId) &&
+          (!query.customerId || t.customerId === query.customerId) &&
+          (!query.priority || t.priority === query.priority) &&
+          (!query.tag || t.tags.includes(query.tag)) &&
+          (!query.visibleTo || canSeeTicket(query.visibleTo, t)),
+      )
+      .sort((a, b) => `${b.updatedAt}#${b.id}`.localeCompare(`${a.updatedAt}#${a.id}`));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    const items = matches.slice(start, start + query.limit).map(clone);
+    const next = start + query.limit;
+    return { items, nextCursor: next < matches.length ? String(next) : null };
+  }
+
+  async timeline(ticketId: string, options: { limit: number; cursor?: string; includeNotes: boolean }): Promise<Page<TimelineEntry>> {
+    const all = (this.s.entries.get(ticketId) ?? []).filter((e) => options.includeNotes || e.kind !== 'note');
+    const start = options.cursor ? Number(options.cursor) : 0;
+    const next = start + options.limit;
+    return { items: all.slice(start, next).map(clone), nextCursor: next < all.length ? String(next) : null };
+  }
+
+  async reassignCustomer(fromCustomerId: string, toCustomerId: string, at: string): Promise<number> {
+    let moved = 0;
+    for (const ticket of this.s.tickets.values()) {
+      if (ticket.customerId === fromCustomerId) {
+        ticket.customerId = toCustomerId;
+        ticket.updatedAt = at;
+        ticket.version++;
+        moved++;
+      }
+    }
+    return moved;
+  }
+
+}
+
+export class MemoryCustomerRepository implements CustomerRepository {
+  constructor(private readonly s: MemoryState) {}
+
+  async get(id: string): Promise<Customer | null> {
+    return clone(this.s.customers.get(id) ?? null);
+  }
+
+  async findByIdentity(identity: Identity): Promise<Customer | null> {
+    const id = this.s.identities.get(identityKey(identity));
+    return id ? clone(this.s.customers.get(id) ?? null) : null;
+  }
+
+  async saveMerge(survivor: Customer, merged: Customer, expected: { survivor: number; merged: number }): Promise<void> {
+    if (this.s.customers.get(survivor.id)?.version !== expected.survivor) throw new VersionConflict('Customer', expected.survivor);
+    if (this.s.customers.get(merged.id)?.version !== expected.merged) throw new VersionConflict('Customer', expected.merged);
+    this.s.customers.set(survivor.id, clone(survivor));
+    this.s.customers.set(merged.id, clone(merged));
+    for (const identity of survivor.identities) this.s.identities.set(identityKey(identity), survivor.id);
+  }
+
+}
+
+export class MemoryDirectoryRepository implements DirectoryRepository {
+  constructor(private readonly s: MemoryState) {}
+
+  async getAgent(id: string): Promise<Agent | null> {
+    return clone(this.s.agents.get(id) ?? null);
+  }
+
+  async findAgentByEmail(email: string): Promise<Agent | null> {
+    return clone([...this.s.agents.values()].find((a) => a.email === email.toLowerCase()) ?? null);
+  }
+
+  async listAgents(): Promise<Agent[]> {
+    return [...this.s.agents.values()].map(clone);
+  }
+
+  async getDepartment(id: string): Promise<Department | null> {
+    return clone(this.s.departments.get(id) ?? null);
+  }
+
+  async listDepartments(): Promise<Department[]> {
+    return [...this.s.departments.values()].map(clone);
+  }
+
+  async createDepartment(department: Department): Promise<void> {
+    if (this.s.departments.has(department.id)) throw new Conflict(`A department with id ${department.id} already exists`);
+    this.s.departments.set(department.id, clone(department));
+  }
+
+  async getTeam(id: string): Promise<Team | null> {
+    return clone(this.s.teams.get(id) ?? null);
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return [...this.s.teams.values()].map(clone);
+  }
+
+}
+
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  constructor(private readonly s: MemoryState) {}
+
+  async get(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    return clone(this.s.claims.get(`${scope}#${key}`) ?? null);
+  }
+}
+
+export class MemoryRateLimiter implements RateLimiter {
+  constructor(private readonly s: MemoryState) {}
+
+  async hit(bucket: string, limit: number): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+    const hits = this.s.rates.get(bucket) ?? 0;
+    if (hits >= limit) return { allowed: false, retryAfterSeconds: 60 };
+    this.s.rates.set(bucket, hits + 1);
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+}
+
+/** A clock that only moves when told to. */
+export class FakeClock implements Clock {
+  constructor(private current: Date = new Date('2026-03-02T09:00:00.000Z')) {}
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(milliseconds: number): void {
+    this.current = new Date(this.current.getTime() + milliseconds);
+  }
+}
+
+/** Sequential ids (`id-0001`, ...), readable in test failures. */
+export function sequentialIds(prefix = 'id'): IdGenerator {
+  let n = 0;
+  return { newId: () => `${prefix}-${String(++n).padStart(4, '0')}` };
+}
+
+export function memoryDeps(state = new MemoryState(), clock = new FakeClock()): Deps & { state: MemoryState; clock: FakeClock } {
+  return {
+    state,
+    tickets: new MemoryTicketRepository(state),
+    customers: new MemoryCustomerRepository(state),
+    directory: new MemoryDirectoryRepository(state),
+    idempotency: new MemoryIdempotencyStore(state),
+    rateLimiter: new MemoryRateLimiter(state),
+    clock,
+    ids: sequentialIds(),
+  };
+}
