@@ -9,7 +9,11 @@ import { promisify } from 'node:util';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Agent } from '../functions/domain/agents/model.js';
 
-const scrypt = promisify(scryptCallback) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scrypt = promisify(scryptCallback) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+) => Promise<Buffer>;
 
 export const LOCAL_ISSUER = 'helpdesk-local';
 export const LOCAL_AUDIENCE = 'helpdesk-spa';
@@ -30,7 +34,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 export async function issueToken(agent: Agent, secret: Uint8Array): Promise<string> {
-  return new SignJWT({ email: agent.email, 'cognito:groups': [agent.role], name: agent.name, token_use: 'id' })
+  return new SignJWT({
+    email: agent.email,
+    'cognito:groups': [agent.role],
+    name: agent.name,
+    token_use: 'id',
+  })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(agent.id)
     .setIssuer(LOCAL_ISSUER)
@@ -41,11 +50,18 @@ export async function issueToken(agent: Agent, secret: Uint8Array): Promise<stri
 }
 
 /** The verified claims of a bearer token, or null when it is missing, expired or forged. */
-export async function verifyToken(authorization: string | undefined, secret: Uint8Array): Promise<Record<string, unknown> | null> {
+export async function verifyToken(
+  authorization: string | undefined,
+  secret: Uint8Array,
+): Promise<Record<string, unknown> | null> {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match) return null;
   try {
-    const { payload } = await jwtVerify(match[1]!, secret, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
+    const { payload } = await jwtVerify(match[1]!, secret, {
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+      algorithms: ['HS256'],
+    });
     return payload as Record<string, unknown>;
   } catch {
     return null;

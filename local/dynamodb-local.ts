@@ -50,7 +50,9 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -76,7 +78,11 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, output: () 
  * Starts DynamoDB Local on a free loopback port, either in memory (tests) or
  * with its data in `dataDir` (npm start: a restart finds the data again).
  */
-export async function startDynamoDbLocal(options: { inMemory: boolean; dataDir?: string; port?: number }): Promise<DynamoDbLocal> {
+export async function startDynamoDbLocal(options: {
+  inMemory: boolean;
+  dataDir?: string;
+  port?: number;
+}): Promise<DynamoDbLocal> {
   if (!javaAvailable()) throw new JavaMissingError();
   const directory = emulatorDirectory();
   const port = options.port ?? (await freePort());

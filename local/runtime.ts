@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { type AppContext, createContext, useAppContext } from '../functions/composition/deps.js';
 import { readConfig } from '../functions/composition/config.js';
+import { type AppContext, createContext, installAppContext } from '../functions/composition/deps.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
 import { issueToken, verifyPassword, verifyToken } from './auth.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
@@ -47,7 +47,9 @@ export interface LocalDesk {
   stop(): Promise<void>;
 }
 
-const LoginSchema = z.object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) }).strict();
+const LoginSchema = z
+  .object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) })
+  .strict();
 
 function localSecret(dataDir: string, inMemory: boolean): Uint8Array {
   if (inMemory) return randomBytes(32);
@@ -84,7 +86,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     const streamArn = await ensureTable(admin, config.TABLE_NAME);
     admin.destroy();
     const app = createContext(config);
-    useAppContext(app);
+    installAppContext(app);
 
     const poller = await startStreamPoller({
       endpoint: dynamo.endpoint,
@@ -113,12 +115,18 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
           try {
             parsed = LoginSchema.parse(JSON.parse(body.toString('utf8')));
           } catch {
-            return { status: 400, body: { error: { code: 'invalid_request', message: 'Send { "email", "password" }' } } };
+            return {
+              status: 400,
+              body: { error: { code: 'invalid_request', message: 'Send { "email", "password" }' } },
+            };
           }
           const agent = await app.directory.findAgentByEmail(parsed.email);
           const hash = agent?.active ? await app.directory.getCredential(agent.id) : null;
           if (!agent || !hash || !(await verifyPassword(parsed.password, hash))) {
-            return { status: 401, body: { error: { code: 'invalid_credentials', message: 'Wrong email or password' } } };
+            return {
+              status: 401,
+              body: { error: { code: 'invalid_credentials', message: 'Wrong email or password' } },
+            };
           }
           return { status: 200, body: { token: await issueToken(agent, secret) } };
         },

@@ -8,7 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
 import { handler as customers } from '../functions/api/customers.js';
 import { handler as directory } from '../functions/api/directory.js';
 import { handler as meta } from '../functions/api/meta.js';
@@ -16,7 +20,10 @@ import { handler as publicApi } from '../functions/api/public.js';
 import { ROUTES, type RouteDefinition, type RouteGroup, routeKey } from '../functions/api/routes.js';
 import { handler as tickets } from '../functions/api/tickets.js';
 
-type ApiHandler = (event: APIGatewayProxyEventV2WithJWTAuthorizer, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+type ApiHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 const HANDLERS: Record<RouteGroup, ApiHandler> = {
   meta,
@@ -29,7 +36,10 @@ const HANDLERS: Record<RouteGroup, ApiHandler> = {
 /** API Gateway's payload limit. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export type LocalRoute = (request: IncomingMessage, body: Buffer) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+export type LocalRoute = (
+  request: IncomingMessage,
+  body: Buffer,
+) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 export interface LocalServerOptions {
   port: number;
@@ -68,11 +78,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-export async function startLocalServer(options: LocalServerOptions): Promise<{ server: Server; port: number }> {
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<{ server: Server; port: number }> {
   const server = createServer((request, response) => {
     handle(request, response, options).catch((error: unknown) => {
       console.error('local server error', error);
-      if (!response.headersSent) send(response, 500, { error: { code: 'internal_error', message: 'Local server error' } });
+      if (!response.headersSent)
+        send(response, 500, { error: { code: 'internal_error', message: 'Local server error' } });
       else response.end();
     });
   });
@@ -85,7 +98,11 @@ export async function startLocalServer(options: LocalServerOptions): Promise<{ s
   return { server, port: typeof address === 'object' && address ? address.port : options.port };
 }
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: LocalServerOptions): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: LocalServerOptions,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const method = (request.method ?? 'GET').toUpperCase();
   const path = decodeURIComponent(url.pathname).replace(/\/+$/, '') || '/';
@@ -93,7 +110,8 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   const local = options.localRoutes[`${method} ${path}`];
   if (local) {
     const body = await readBody(request);
-    if (body === null) return send(response, 413, { error: { code: 'payload_too_large', message: 'Body too large' } });
+    if (body === null)
+      return send(response, 413, { error: { code: 'payload_too_large', message: 'Body too large' } });
     const result = await local(request, body);
     return send(response, result.status, result.body, result.headers);
   }
@@ -103,18 +121,29 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
   if (matches.length > 0 && !(wantsPage && isPageRoute(path))) {
     const match = matches.find((x) => x.c.route.method === method);
     if (!match) {
-      return send(response, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}` } }, {
-        allow: matches.map((x) => x.c.route.method).join(', '),
-      });
+      return send(
+        response,
+        405,
+        { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${path}` } },
+        {
+          allow: matches.map((x) => x.c.route.method).join(', '),
+        },
+      );
     }
     const body = await readBody(request);
-    if (body === null) return send(response, 413, { error: { code: 'payload_too_large', message: 'Body over 10 MB' } });
+    if (body === null)
+      return send(response, 413, { error: { code: 'payload_too_large', message: 'Body over 10 MB' } });
     let claims: Record<string, unknown> | null = null;
     if (match.c.route.auth === 'jwt') {
       claims = await options.verifyToken(request.headers.authorization);
-      if (!claims) return send(response, 401, { error: { code: 'unauthorized', message: 'Sign in first: missing or invalid bearer token' } });
+      if (!claims)
+        return send(response, 401, {
+          error: { code: 'unauthorized', message: 'Sign in first: missing or invalid bearer token' },
+        });
     }
-    const params = Object.fromEntries(match.c.names.map((name, i) => [name, decodeURIComponent(match.m![i + 1]!)]));
+    const params = Object.fromEntries(
+      match.c.names.map((name, i) => [name, decodeURIComponent(match.m![i + 1]!)]),
+    );
     const event = toApiGatewayEvent(request, url, match.c.route, params, body, claims);
     const result = await HANDLERS[match.c.route.group](event, lambdaContext(event.requestContext.requestId));
     response.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
@@ -122,7 +151,9 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     return;
   }
   if (method !== 'GET' && method !== 'HEAD') {
-    return send(response, 404, { error: { code: 'route_not_found', message: `No route for ${method} ${path}` } });
+    return send(response, 404, {
+      error: { code: 'route_not_found', message: `No route for ${method} ${path}` },
+    });
   }
   serveStatic(path, options.webRoot, response);
 }
@@ -167,8 +198,17 @@ function readBody(request: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    ...headers,
+  });
   response.end(JSON.stringify(body));
 }
 
@@ -185,7 +225,8 @@ function toApiGatewayEvent(
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
   const now = new Date();
   const requestId = randomUUID();
   const text = body.toString('utf8');

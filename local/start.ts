@@ -1,7 +1,7 @@
 /** `npm start`: the whole desk on this machine, with demo data, until Ctrl-C. */
 import { JavaMissingError } from './dynamodb-local.js';
-import { DEMO_PASSWORD, DEMO_SUPPORT_ADDRESS } from './seed.js';
 import { startLocal } from './runtime.js';
+import { DEMO_PASSWORD, DEMO_SUPPORT_ADDRESS } from './seed.js';
 
 const port = Number(process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

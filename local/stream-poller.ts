@@ -10,8 +10,8 @@ import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type _Record as StreamRecord,
   type ShardIteratorType,
+  type _Record as StreamRecord,
 } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 
@@ -45,7 +45,9 @@ export async function startStreamPoller(options: {
   });
   const idle = options.idleMillis ?? 100;
   const checkpoints: Record<string, string> =
-    options.checkpointFile && existsSync(options.checkpointFile) ? JSON.parse(readFileSync(options.checkpointFile, 'utf8')) : {};
+    options.checkpointFile && existsSync(options.checkpointFile)
+      ? JSON.parse(readFileSync(options.checkpointFile, 'utf8'))
+      : {};
   const hadCheckpoints = options.checkpointFile !== undefined;
   const shards = new Map<string, ShardState>();
   let running = true;
@@ -53,7 +55,11 @@ export async function startStreamPoller(options: {
 
   const iteratorFor = async (shardId: string, isNew: boolean): Promise<string | undefined> => {
     const last = checkpoints[shardId];
-    const type: ShardIteratorType = last ? 'AFTER_SEQUENCE_NUMBER' : hadCheckpoints || isNew ? 'TRIM_HORIZON' : 'LATEST';
+    const type: ShardIteratorType = last
+      ? 'AFTER_SEQUENCE_NUMBER'
+      : hadCheckpoints || isNew
+        ? 'TRIM_HORIZON'
+        : 'LATEST';
     const result = await client.send(
       new GetShardIteratorCommand({
         StreamArn: options.streamArn,
@@ -96,7 +102,12 @@ export async function startStreamPoller(options: {
     };
     const response = await options.handler(event);
     const failed = response?.batchItemFailures?.[0]?.itemIdentifier;
-    const done = failed ? records.slice(0, records.findIndex((r) => r.dynamodb?.SequenceNumber === failed)) : records;
+    const done = failed
+      ? records.slice(
+          0,
+          records.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
+        )
+      : records;
     delivered += done.length;
     const last = done.at(-1)?.dynamodb?.SequenceNumber;
     if (last) {
@@ -115,7 +126,9 @@ export async function startStreamPoller(options: {
         if (++rounds % 20 === 0) await discoverShards(false);
         for (const [shardId, state] of shards) {
           if (state.finished || !state.iterator || !running) continue;
-          const result = await client.send(new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }));
+          const result = await client.send(
+            new GetRecordsCommand({ ShardIterator: state.iterator, Limit: 100 }),
+          );
           const records = result.Records ?? [];
           if (records.length > 0) {
             sawRecords = true;

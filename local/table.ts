@@ -1,4 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
 import { keyAttributeNames, TABLE } from '../functions/adapters/dynamodb/table-definition.js';
 
 /** Creates the help desk table from the shared definition if it does not exist yet; returns its stream ARN. */

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { type AppContext, appContext } from '../composition/deps.js';
 import { type Principal, RoleSchema } from '../domain/agents/model.js';
 import {
   Conflict,
@@ -20,7 +21,6 @@ import {
   ValidationFailed,
   VersionConflict,
 } from '../domain/shared/errors.js';
-import { type AppContext, appContext } from '../composition/deps.js';
 
 export type ApiEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type ApiResult = APIGatewayProxyStructuredResultV2;
@@ -84,7 +84,8 @@ export function createApiHandler(routes: Record<string, RouteHandler>) {
 
 function lowerCaseHeaders(headers: ApiEvent['headers'] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) if (value !== undefined) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {}))
+    if (value !== undefined) out[name.toLowerCase()] = value;
   return out;
 }
 
@@ -118,7 +119,7 @@ async function resolvePrincipal(event: ApiEvent, app: AppContext): Promise<Princ
   const groups = claimList(claims['cognito:groups']);
   const role = ROLE_ORDER.find((r) => groups.includes(r));
   const agent = await app.deps.directory.getAgent(sub);
-  if (!agent || !agent.active || !role) {
+  if (!agent?.active || !role) {
     throw new HttpError(403, 'forbidden', 'This account is not an active agent of this desk');
   }
   const principal: Principal = {
@@ -156,12 +157,19 @@ export function parseQuery<S extends z.ZodType>(request: RequestContext, schema:
   return validate(schema, request.event.queryStringParameters ?? {}, 'query');
 }
 
-export function validate<S extends z.ZodType>(schema: S, data: unknown, where: 'body' | 'query'): z.output<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  where: 'body' | 'query',
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const details = result.error.issues.map((issue) => ({
     field: issue.path.map(String).join('.') || where,
-    message: issue.code === 'invalid_type' && /received undefined$/.test(issue.message) ? 'is required' : issue.message,
+    message:
+      issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
+        ? 'is required'
+        : issue.message,
   }));
   const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
   throw new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, details);
@@ -172,7 +180,8 @@ export function ifMatchVersion(request: RequestContext): number | undefined {
   const raw = request.headers['if-match'];
   if (raw === undefined || raw.trim() === '*') return undefined;
   const match = /^\s*(?:W\/)?"?(\d{1,12})"?\s*$/.exec(raw);
-  if (!match) throw new HttpError(400, 'invalid_if_match', 'If-Match must be the ETag you received, e.g. "3"');
+  if (!match)
+    throw new HttpError(400, 'invalid_if_match', 'If-Match must be the ETag you received, e.g. "3"');
   return Number(match[1]);
 }
 
@@ -181,11 +190,18 @@ export function etag(version: number): string {
 }
 
 /** The Idempotency-Key header, if sent, plus a fingerprint of the body it protects. */
-export function idempotencyKey(request: RequestContext, scope: string): { scope: string; key: string; fingerprint: string } | undefined {
+export function idempotencyKey(
+  request: RequestContext,
+  scope: string,
+): { scope: string; key: string; fingerprint: string } | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
   if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
-    throw new HttpError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters');
+    throw new HttpError(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters',
+    );
   }
   const fingerprint = createHash('sha256')
     .update(request.event.body ?? '')
@@ -216,7 +232,13 @@ export function errorResponse(error: unknown, event: ApiEvent | undefined): ApiR
   if (error instanceof HttpError) {
     return json(
       error.status,
-      { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      },
       error.headers,
     );
   }
@@ -231,11 +253,27 @@ export function errorResponse(error: unknown, event: ApiEvent | undefined): ApiR
       error instanceof RateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     return json(
       status,
-      { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } },
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.details ? { details: error.details } : {}),
+        },
+      },
       headers,
     );
   }
   const requestId = event?.requestContext?.requestId ?? 'unknown';
-  console.error(JSON.stringify({ level: 'error', message: 'unhandled error', requestId, error: String(error), stack: (error as Error)?.stack }));
-  return json(500, { error: { code: 'internal_error', message: `Something went wrong on our side (request ${requestId})` } });
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      message: 'unhandled error',
+      requestId,
+      error: String(error),
+      stack: (error as Error)?.stack,
+    }),
+  );
+  return json(500, {
+    error: { code: 'internal_error', message: `Something went wrong on our side (request ${requestId})` },
+  });
 }

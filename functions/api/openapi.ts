@@ -24,20 +24,46 @@ const DOCS: Record<string, RouteDoc> = {
     response: s.PublicTicketResponseSchema,
     status: 201,
   },
-  'POST /tickets': { summary: 'Create a ticket for a customer', body: s.CreateTicketRequestSchema, response: s.TicketSchema, status: 201 },
+  'POST /tickets': {
+    summary: 'Create a ticket for a customer',
+    body: s.CreateTicketRequestSchema,
+    response: s.TicketSchema,
+    status: 201,
+  },
   'GET /tickets': { summary: 'List tickets', query: s.ListTicketsQuerySchema, response: s.TicketPageSchema },
   'GET /tickets/{id}': { summary: 'Get a ticket (ETag = version)', response: s.TicketSchema },
-  'PATCH /tickets/{id}': { summary: 'Change a ticket (If-Match)', body: s.UpdateTicketRequestSchema, response: s.TicketSchema },
-  'GET /tickets/{id}/timeline': { summary: 'The ticket’s history', query: s.PageQuerySchema, response: s.TimelinePageSchema },
+  'PATCH /tickets/{id}': {
+    summary: 'Change a ticket (If-Match)',
+    body: s.UpdateTicketRequestSchema,
+    response: s.TicketSchema,
+  },
+  'GET /tickets/{id}/timeline': {
+    summary: 'The ticket’s history',
+    query: s.PageQuerySchema,
+    response: s.TimelinePageSchema,
+  },
   'POST /tickets/{id}/replies': {
     summary: 'Reply to the customer',
     body: s.ReplyRequestSchema,
     response: s.TimelineEntrySchema,
     status: 201,
   },
-  'POST /tickets/{id}/notes': { summary: 'Add an internal note', body: s.NoteRequestSchema, response: s.TimelineEntrySchema, status: 201 },
-  'GET /customers': { summary: 'Find a customer by email', query: s.CustomerLookupQuerySchema, response: s.CustomerListSchema },
-  'GET /customers/{id}': { summary: 'A customer with their tickets', query: s.PageQuerySchema, response: s.CustomerWithTicketsSchema },
+  'POST /tickets/{id}/notes': {
+    summary: 'Add an internal note',
+    body: s.NoteRequestSchema,
+    response: s.TimelineEntrySchema,
+    status: 201,
+  },
+  'GET /customers': {
+    summary: 'Find a customer by email',
+    query: s.CustomerLookupQuerySchema,
+    response: s.CustomerListSchema,
+  },
+  'GET /customers/{id}': {
+    summary: 'A customer with their tickets',
+    query: s.PageQuerySchema,
+    response: s.CustomerWithTicketsSchema,
+  },
   'POST /customers/{id}/merge': {
     summary: 'Merge another customer into this one',
     body: s.MergeCustomerRequestSchema,
@@ -46,12 +72,17 @@ const DOCS: Record<string, RouteDoc> = {
   'GET /me': { summary: 'The signed-in agent', response: s.MeSchema },
   'GET /agents': { summary: 'Agents of the desk', response: z.object({ items: z.array(s.AgentSchema) }) },
   'GET /departments': { summary: 'Departments', response: z.object({ items: z.array(s.DepartmentSchema) }) },
-  'POST /departments': { summary: 'Create a department (admins)', body: s.CreateDepartmentRequestSchema, response: s.DepartmentSchema, status: 201 },
+  'POST /departments': {
+    summary: 'Create a department (admins)',
+    body: s.CreateDepartmentRequestSchema,
+    response: s.DepartmentSchema,
+    status: 201,
+  },
   'GET /teams': { summary: 'Teams', response: z.object({ items: z.array(s.TeamSchema) }) },
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
-  return z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'openapi-3.0' });
+  return z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 }
 
 export function buildOpenApiDocument(title: string): Record<string, unknown> {
@@ -67,7 +98,12 @@ export function buildOpenApiDocument(title: string): Record<string, unknown> {
     }));
     if (doc.query) {
       for (const [name, field] of Object.entries(doc.query.shape)) {
-        parameters.push({ name, in: 'query', required: !(field as z.ZodType).safeParse(undefined).success, schema: jsonSchema(field as z.ZodType, 'input') });
+        parameters.push({
+          name,
+          in: 'query',
+          required: !(field as z.ZodType).safeParse(undefined).success,
+          schema: jsonSchema(field as z.ZodType, 'input'),
+        });
       }
     }
     const operation: Record<string, unknown> = {
@@ -75,13 +111,22 @@ export function buildOpenApiDocument(title: string): Record<string, unknown> {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/.](\w)/g, (_, c: string) => c.toUpperCase())}`,
       parameters,
       responses: {
-        [String(doc.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } },
-        default: { description: 'Error', content: { 'application/json': { schema: jsonSchema(s.ErrorSchema, 'output') } } },
+        [String(doc.status ?? 200)]: {
+          description: 'Success',
+          content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } },
+        },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: jsonSchema(s.ErrorSchema, 'output') } },
+        },
       },
       ...(route.auth === 'jwt' ? { security: [{ bearer: [] }] } : { security: [] }),
     };
     if (doc.body) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } } };
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } },
+      };
     }
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = operation;

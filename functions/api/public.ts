@@ -3,8 +3,9 @@
  * honeypot field turns bots away, and the answer carries only the new
  * ticket's number, never data about the customer or other tickets.
  */
-import { createTicket } from '../domain/tickets/use-cases.js';
+
 import { RateLimited } from '../domain/shared/errors.js';
+import { createTicket } from '../domain/tickets/use-cases.js';
 import { createApiHandler, HttpError, idempotencyKey, json, parseBody } from './http.js';
 import { PublicTicketRequestSchema } from './schemas.js';
 

@@ -16,8 +16,13 @@ import {
   TimelineEntrySchema,
 } from '../domain/tickets/model.js';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
 
 export const SubjectSchema = text(250);
 export const MessageBodySchema = text(64_000);
@@ -92,7 +97,8 @@ export const CustomerLookupQuerySchema = z.object({ email: z.email('must be an e
 export const MergeCustomerRequestSchema = z.object({ otherCustomerId: id }).strict();
 export const CreateDepartmentRequestSchema = z.object({ id: id.optional(), name: text(100) }).strict();
 
-export const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const TicketPageSchema = page(TicketSchema);
 export const TimelinePageSchema = page(TimelineEntrySchema);
@@ -106,14 +112,7 @@ export const ErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
 
-export {
-  AgentSchema,
-  CustomerSchema,
-  DepartmentSchema,
-  TeamSchema,
-  TicketSchema,
-  TimelineEntrySchema,
-};
+export { AgentSchema, CustomerSchema, DepartmentSchema, TeamSchema, TicketSchema, TimelineEntrySchema };
 
 export type CreateTicketRequest = z.input<typeof CreateTicketRequestSchema>;
 export type PublicTicketRequest = z.input<typeof PublicTicketRequestSchema>;

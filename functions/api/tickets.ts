@@ -1,6 +1,23 @@
 /** Agent ticket routes: create, list, read, update, timeline, reply, note. */
-import { agentActor, addNote, addReply, createTicket, getTicket, getTimeline, listTickets, updateTicket } from '../domain/tickets/use-cases.js';
-import { createApiHandler, etag, idempotencyKey, ifMatchVersion, json, parseBody, parseQuery } from './http.js';
+import {
+  addNote,
+  addReply,
+  agentActor,
+  createTicket,
+  getTicket,
+  getTimeline,
+  listTickets,
+  updateTicket,
+} from '../domain/tickets/use-cases.js';
+import {
+  createApiHandler,
+  etag,
+  idempotencyKey,
+  ifMatchVersion,
+  json,
+  parseBody,
+  parseQuery,
+} from './http.js';
 import {
   CreateTicketRequestSchema,
   ListTicketsQuerySchema,
@@ -41,7 +58,13 @@ export const handler = createApiHandler({
   'PATCH /tickets/{id}': async (request) => {
     const principal = await request.principal();
     const patch = parseBody(request, UpdateTicketRequestSchema);
-    const ticket = await updateTicket(request.app.deps, principal, request.params.id!, patch, ifMatchVersion(request));
+    const ticket = await updateTicket(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      patch,
+      ifMatchVersion(request),
+    );
     return json(200, ticket, { etag: etag(ticket.version) });
   },
 
@@ -54,14 +77,26 @@ export const handler = createApiHandler({
   'POST /tickets/{id}/replies': async (request) => {
     const principal = await request.principal();
     const body = parseBody(request, ReplyRequestSchema);
-    const entry = await addReply(request.app.deps, principal, request.params.id!, body, ifMatchVersion(request));
+    const entry = await addReply(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request),
+    );
     return json(201, entry);
   },
 
   'POST /tickets/{id}/notes': async (request) => {
     const principal = await request.principal();
     const body = parseBody(request, NoteRequestSchema);
-    const entry = await addNote(request.app.deps, principal, request.params.id!, body, ifMatchVersion(request));
+    const entry = await addNote(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request),
+    );
     return json(201, entry);
   },
 });

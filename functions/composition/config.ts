@@ -21,7 +21,9 @@ export type RuntimeConfig = z.infer<typeof EnvSchema>;
 export function readConfig(env: NodeJS.ProcessEnv = process.env): RuntimeConfig {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
     throw new Error(`Invalid function configuration: ${problems}`);
   }
   return parsed.data;

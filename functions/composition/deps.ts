@@ -6,9 +6,9 @@ import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-reposi
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
+import { ulidGenerator } from '../adapters/ids.js';
 import type { Deps } from '../domain/ports.js';
 import { systemClock } from '../domain/shared/ports.js';
-import { ulidGenerator } from '../adapters/ids.js';
 import { type RuntimeConfig, readConfig } from './config.js';
 
 export interface AppContext {
@@ -19,11 +19,16 @@ export interface AppContext {
 }
 
 /** Builds the DynamoDB document client used by every repository. */
-export function createDocumentClient(config: Pick<RuntimeConfig, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>): DynamoDBDocumentClient {
+export function createDocumentClient(
+  config: Pick<RuntimeConfig, 'AWS_REGION' | 'DYNAMODB_ENDPOINT'>,
+): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     region: config.AWS_REGION,
     ...(config.DYNAMODB_ENDPOINT
-      ? { endpoint: config.DYNAMODB_ENDPOINT, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      ? {
+          endpoint: config.DYNAMODB_ENDPOINT,
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
       : {}),
     maxAttempts: 5,
   });
@@ -64,6 +69,6 @@ export function appContext(): AppContext {
 }
 
 /** Installs an explicitly built context (the local runtime and tests), instead of reading the environment. */
-export function useAppContext(context: AppContext): void {
+export function installAppContext(context: AppContext): void {
   current = context;
 }

@@ -69,9 +69,17 @@ export interface TicketRepository {
    * Saves a changed ticket with its new timeline entries, on condition that the
    * stored version is still `expectedVersion`; throws VersionConflict otherwise.
    */
-  update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[], previousTags: string[]): Promise<void>;
+  update(
+    ticket: Ticket,
+    expectedVersion: number,
+    entries: TimelineEntry[],
+    previousTags: string[],
+  ): Promise<void>;
   list(query: TicketQuery): Promise<Page<Ticket>>;
-  timeline(ticketId: string, options: { limit: number; cursor?: string; includeNotes: boolean }): Promise<Page<TimelineEntry>>;
+  timeline(
+    ticketId: string,
+    options: { limit: number; cursor?: string; includeNotes: boolean },
+  ): Promise<Page<TimelineEntry>>;
   /** Points every ticket of one customer at another (customer merge); returns how many moved. */
   reassignCustomer(fromCustomerId: string, toCustomerId: string, at: string): Promise<number>;
 }
@@ -80,7 +88,11 @@ export interface CustomerRepository {
   get(id: string): Promise<Customer | null>;
   findByIdentity(identity: Identity): Promise<Customer | null>;
   /** Survivor and merged customer saved with identities re-pointed, in one transaction, version-checked. */
-  saveMerge(survivor: Customer, merged: Customer, expected: { survivor: number; merged: number }): Promise<void>;
+  saveMerge(
+    survivor: Customer,
+    merged: Customer,
+    expected: { survivor: number; merged: number },
+  ): Promise<void>;
 }
 
 export interface DirectoryRepository {
@@ -101,7 +113,11 @@ export interface IdempotencyStore {
 
 export interface RateLimiter {
   /** Counts one hit in the current window; `allowed` is false once `limit` is reached. */
-  hit(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
+  hit(
+    bucket: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }>;
 }
 
 export interface Deps {

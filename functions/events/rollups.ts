@@ -12,12 +12,21 @@ interface TicketImage {
 }
 
 /** The daily counters a ticket change moves: `created:<channel>` on insert, `solved` when it becomes solved. */
-export function rollupsFor(oldImage: TicketImage | undefined, newImage: TicketImage | undefined): { day: string; counter: string }[] {
+export function rollupsFor(
+  oldImage: TicketImage | undefined,
+  newImage: TicketImage | undefined,
+): { day: string; counter: string }[] {
   const out: { day: string; counter: string }[] = [];
   if (!oldImage && newImage && typeof newImage.createdAt === 'string') {
     out.push({ day: newImage.createdAt.slice(0, 10), counter: `created:${String(newImage.channel)}` });
   }
-  if (oldImage && newImage && newImage.status === 'solved' && oldImage.status !== 'solved' && typeof newImage.updatedAt === 'string') {
+  if (
+    oldImage &&
+    newImage &&
+    newImage.status === 'solved' &&
+    oldImage.status !== 'solved' &&
+    typeof newImage.updatedAt === 'string'
+  ) {
     out.push({ day: newImage.updatedAt.slice(0, 10), counter: 'solved' });
   }
   return out;
@@ -44,7 +53,11 @@ export async function recordRollups(
           {
             Put: {
               TableName: tableName,
-              Item: { pk: `STREAMSEEN#${eventId}`, sk: 'STREAMSEEN', ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+              Item: {
+                pk: `STREAMSEEN#${eventId}`,
+                sk: 'STREAMSEEN',
+                ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },

@@ -7,8 +7,9 @@
  * solved, the base of the reports. Each stream record is applied once: the
  * roll-up increment and a marker of the record's id are one transaction.
  */
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { appContext } from '../composition/deps.js';
 import { recordRollups } from './rollups.js';
 
@@ -18,7 +19,14 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     try {
       await processRecord(record);
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', message: 'stream record failed', eventID: record.eventID, error: String(error) }));
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          message: 'stream record failed',
+          eventID: record.eventID,
+          error: String(error),
+        }),
+      );
       // Stop here: the batch resumes from this record, keeping per-item order.
       failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
       break;

@@ -31,16 +31,28 @@ type Page<T> = { items: T[]; nextCursor: string | null };
 describe('the desk over HTTP', () => {
   it('answers /health and serves its OpenAPI document without a token', async () => {
     expect((await anonymous.get('/health')).body).toEqual({ status: 'ok' });
-    const doc = await anonymous.get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>('/openapi.json');
+    const doc = await anonymous.get<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
+      '/openapi.json',
+    );
     expect(doc.body.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/tickets', '/tickets/{id}', '/public/tickets']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/tickets', '/tickets/{id}', '/public/tickets']),
+    );
     expect(doc.body.paths['/public/tickets']).toHaveProperty('post.requestBody');
   });
 
   it('refuses agent routes without a valid token and a wrong password', async () => {
     expect((await anonymous.get('/tickets')).status).toBe(401);
-    expect((await new DeskClient(desk.url).request('GET', '/tickets', undefined, { authorization: 'Bearer forged.token.here' })).status).toBe(401);
-    expect((await anonymous.post('/local/login', { email: 'admin@demo.local', password: 'wrong' })).status).toBe(401);
+    expect(
+      (
+        await new DeskClient(desk.url).request('GET', '/tickets', undefined, {
+          authorization: 'Bearer forged.token.here',
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await anonymous.post('/local/login', { email: 'admin@demo.local', password: 'wrong' })).status,
+    ).toBe(401);
   });
 
   it('a web-form ticket reaches the agents’ inbox; reply and note land on its timeline', async () => {
@@ -56,11 +68,20 @@ describe('the desk over HTTP', () => {
 
     const inbox = await admin.get<Page<Ticket>>('/tickets?status=new&limit=50');
     const ticket = inbox.body.items.find((t) => t.subject === subject);
-    expect(ticket).toMatchObject({ number: created.body.number, channel: 'web', status: 'new', requester: { email: 'eve@example.com' } });
+    expect(ticket).toMatchObject({
+      number: created.body.number,
+      channel: 'web',
+      status: 'new',
+      requester: { email: 'eve@example.com' },
+    });
 
-    const reply = await admin.post<TimelineEntry>(`/tickets/${ticket!.id}/replies`, { body: 'Sorry! A replacement is on its way.' });
+    const reply = await admin.post<TimelineEntry>(`/tickets/${ticket!.id}/replies`, {
+      body: 'Sorry! A replacement is on its way.',
+    });
     expect(reply.status).toBe(201);
-    const note = await admin.post<TimelineEntry>(`/tickets/${ticket!.id}/notes`, { body: 'Courier damage, claim #77.' });
+    const note = await admin.post<TimelineEntry>(`/tickets/${ticket!.id}/notes`, {
+      body: 'Courier damage, claim #77.',
+    });
     expect(note.status).toBe(201);
     const timeline = await admin.get<Page<TimelineEntry>>(`/tickets/${ticket!.id}/timeline`);
     expect(timeline.body.items.map((e) => [e.kind, e.body])).toEqual([
@@ -72,7 +93,11 @@ describe('the desk over HTTP', () => {
   });
 
   it('answers a stale If-Match with 412 and keeps the ticket as it was', async () => {
-    const created = await admin.post<Ticket>('/tickets', { subject: 'Phone call', description: 'Called about billing', customer: { phone: '+1 415 555 0100' } });
+    const created = await admin.post<Ticket>('/tickets', {
+      subject: 'Phone call',
+      description: 'Called about billing',
+      customer: { phone: '+1 415 555 0100' },
+    });
     expect(created.headers.get('etag')).toBe('"1"');
     const id = created.body.id;
     const first = await admin.patch<Ticket>(`/tickets/${id}`, { priority: 'high' }, { 'if-match': '"1"' });
@@ -85,16 +110,26 @@ describe('the desk over HTTP', () => {
   });
 
   it('answers an invalid body with 400 naming the field', async () => {
-    const res = await admin.post('/tickets', { subject: 'x', description: 'y', customer: { email: 'not-an-email' } });
+    const res = await admin.post('/tickets', {
+      subject: 'x',
+      description: 'y',
+      customer: { email: 'not-an-email' },
+    });
     expect(res.status).toBe(400);
-    expect(res.body.error?.details).toEqual([{ field: 'customer.email', message: 'must be an email address' }]);
+    expect(res.body.error?.details).toEqual([
+      { field: 'customer.email', message: 'must be an email address' },
+    ]);
     const patch = await admin.patch('/tickets/whatever', { status: 'resolved' });
     expect(patch.status).toBe(400);
     expect(patch.body.error?.message).toContain('status');
   });
 
   it('creates nothing new for a repeated Idempotency-Key', async () => {
-    const body = { subject: 'Duplicate me', description: 'Once only', customer: { email: 'idem-e2e@example.com' } };
+    const body = {
+      subject: 'Duplicate me',
+      description: 'Once only',
+      customer: { email: 'idem-e2e@example.com' },
+    };
     const headers = { 'idempotency-key': `e2e-${Date.now()}` };
     const first = await admin.post<Ticket>('/tickets', body, headers);
     const second = await admin.post<Ticket>('/tickets', body, headers);
@@ -110,15 +145,33 @@ describe('the desk over HTTP', () => {
     expect((await agent.post('/departments', { name: 'Secret projects' })).status).toBe(403);
     expect((await admin.post('/departments', { name: 'Partnerships' })).status).toBe(201);
 
-    const billing = await admin.post<Ticket>('/tickets', { subject: 'Invoice', description: 'VAT', customer: { email: 'vat@example.com' }, departmentId: 'billing' });
+    const billing = await admin.post<Ticket>('/tickets', {
+      subject: 'Invoice',
+      description: 'VAT',
+      customer: { email: 'vat@example.com' },
+      departmentId: 'billing',
+    });
     expect((await agent.get(`/tickets/${billing.body.id}`)).status).toBe(404);
     const agentInbox = await agent.get<Page<Ticket>>('/tickets?status=new&limit=100');
     expect(agentInbox.body.items.some((t) => t.departmentId === 'billing')).toBe(false);
 
-    const a = await admin.post<Ticket>('/tickets', { subject: 'A', description: 'a', customer: { email: 'merge1@example.com' } });
-    const b = await admin.post<Ticket>('/tickets', { subject: 'B', description: 'b', customer: { email: 'merge2@example.com' } });
-    expect((await agent.post(`/customers/${a.body.customerId}/merge`, { otherCustomerId: b.body.customerId })).status).toBe(403);
-    const merged = await admin.post<{ ticketsMoved: number }>(`/customers/${a.body.customerId}/merge`, { otherCustomerId: b.body.customerId });
+    const a = await admin.post<Ticket>('/tickets', {
+      subject: 'A',
+      description: 'a',
+      customer: { email: 'merge1@example.com' },
+    });
+    const b = await admin.post<Ticket>('/tickets', {
+      subject: 'B',
+      description: 'b',
+      customer: { email: 'merge2@example.com' },
+    });
+    expect(
+      (await agent.post(`/customers/${a.body.customerId}/merge`, { otherCustomerId: b.body.customerId }))
+        .status,
+    ).toBe(403);
+    const merged = await admin.post<{ ticketsMoved: number }>(`/customers/${a.body.customerId}/merge`, {
+      otherCustomerId: b.body.customerId,
+    });
     expect(merged.body.ticketsMoved).toBe(1);
   });
 
@@ -126,17 +179,34 @@ describe('the desk over HTTP', () => {
     const day = new Date().toISOString().slice(0, 10);
     const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
     const read = async () =>
-      (await desk.app.documentClient.send(new GetCommand({ TableName: desk.app.config.TABLE_NAME, Key: { pk: 'METRIC#tickets', sk: day } }))).Item;
+      (
+        await desk.app.documentClient.send(
+          new GetCommand({ TableName: desk.app.config.TABLE_NAME, Key: { pk: 'METRIC#tickets', sk: day } }),
+        )
+      ).Item;
     const before = Number((await read())?.['created:api'] ?? 0);
-    await admin.post('/tickets', { subject: 'Via API', description: 'x', customer: { email: 'api@example.com' }, channel: 'api' });
-    await eventually(read, { accept: (m) => Number(m?.['created:api'] ?? 0) === before + 1, what: 'roll-up of the API ticket' });
+    await admin.post('/tickets', {
+      subject: 'Via API',
+      description: 'x',
+      customer: { email: 'api@example.com' },
+      channel: 'api',
+    });
+    await eventually(read, {
+      accept: (m) => Number(m?.['created:api'] ?? 0) === before + 1,
+      what: 'roll-up of the API ticket',
+    });
   });
 
   it('rate-limits the public form per address with 429 and Retry-After', async () => {
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 8; i++) {
-      const res = await anonymous.post('/public/tickets', { name: 'Bot', email: `bot${i}@example.com`, subject: 'Hi', description: 'Spam?' });
+      const res = await anonymous.post('/public/tickets', {
+        name: 'Bot',
+        email: `bot${i}@example.com`,
+        subject: 'Hi',
+        description: 'Spam?',
+      });
       statuses.push(res.status);
       if (res.status === 429) retryAfter = res.headers.get('retry-after');
     }

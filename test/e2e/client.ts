@@ -16,7 +16,12 @@ export class DeskClient {
     return this;
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Response<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {

@@ -19,7 +19,11 @@ describe('npm start keeps its data', () => {
     desk = await startLocal({ port: 0, dataDir, quiet: true });
     expect(desk.seeded).toBe(true);
     const first = await new DeskClient(desk.url).login('admin@demo.local');
-    const created = await first.post<Ticket>('/tickets', { subject: 'Survive a restart', description: 'x', customer: { email: 'restart@example.com' } });
+    const created = await first.post<Ticket>('/tickets', {
+      subject: 'Survive a restart',
+      description: 'x',
+      customer: { email: 'restart@example.com' },
+    });
     expect(created.status).toBe(201);
     const seededCount = (await first.get<{ items: Ticket[] }>('/tickets?limit=100')).body.items.length;
     await desk.stop();
@@ -34,7 +38,11 @@ describe('npm start keeps its data', () => {
     expect(ticket.body.subject).toBe('Survive a restart');
     expect((await again.get<{ items: Ticket[] }>('/tickets?limit=100')).body.items.length).toBe(seededCount);
     // The ticket number counter carries on rather than starting over.
-    const next = await again.post<Ticket>('/tickets', { subject: 'After restart', description: 'y', customer: { email: 'restart@example.com' } });
+    const next = await again.post<Ticket>('/tickets', {
+      subject: 'After restart',
+      description: 'y',
+      customer: { email: 'restart@example.com' },
+    });
     expect(next.body.number).toBe(created.body.number + 1);
   });
 });

@@ -1,13 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppContext, useAppContext } from '../../functions/composition/deps.js';
-import { handler } from '../../functions/events/stream-handler.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type AppContext, installAppContext } from '../../functions/composition/deps.js';
 import { createTicket, updateTicket } from '../../functions/domain/tickets/use-cases.js';
+import { handler } from '../../functions/events/stream-handler.js';
 import { type StreamPoller, startStreamPoller } from '../../local/stream-poller.js';
 import { eventually } from '../support/eventually.js';
 import { freshTable } from './support.js';
-import { inject } from 'vitest';
 
 let app: AppContext & { streamArn: string };
 let poller: StreamPoller;
@@ -15,7 +14,7 @@ const delivered: DynamoDBStreamEvent[] = [];
 
 beforeAll(async () => {
   app = await freshTable();
-  useAppContext(app);
+  installAppContext(app);
   poller = await startStreamPoller({
     endpoint: inject('dynamoEndpoint'),
     region: 'us-east-1',
@@ -35,7 +34,9 @@ const admin = { agentId: 'a', email: 'a@x.test', name: 'A', role: 'admin' as con
 
 async function metric(): Promise<Record<string, unknown> | undefined> {
   const day = new Date().toISOString().slice(0, 10);
-  const result = await app.documentClient.send(new GetCommand({ TableName: app.config.TABLE_NAME, Key: { pk: 'METRIC#tickets', sk: day } }));
+  const result = await app.documentClient.send(
+    new GetCommand({ TableName: app.config.TABLE_NAME, Key: { pk: 'METRIC#tickets', sk: day } }),
+  );
   return result.Item;
 }
 
@@ -49,7 +50,10 @@ describe('the events handler fed by the table stream', () => {
       createdBy: 'customer',
     });
     await updateTicket(app.deps, admin, ticket.id, { status: 'solved' });
-    const rollup = await eventually(metric, { accept: (m) => m?.solved === 1 && m?.['created:chat'] === 1, what: 'roll-up' });
+    const rollup = await eventually(metric, {
+      accept: (m) => m?.solved === 1 && m?.['created:chat'] === 1,
+      what: 'roll-up',
+    });
     expect(rollup).toMatchObject({ 'created:chat': 1, solved: 1 });
 
     // Lambda delivers at least once: hand every record seen so far to the handler again.

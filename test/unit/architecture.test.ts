@@ -13,7 +13,9 @@ function files(dir: string): string[] {
 
 function imports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+  return [...source.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]/g)].map(
+    (m) => m[1]!,
+  );
 }
 
 describe('house rules', () => {
@@ -21,7 +23,11 @@ describe('house rules', () => {
     const offenders: string[] = [];
     for (const file of files(join(root, 'functions', 'domain'))) {
       for (const spec of imports(file)) {
-        if (/^@aws-sdk\/|^aws-cdk-lib|^constructs|\/adapters\/|\/composition\/|\/api\/|\.\.\/\.\.\/lib\//.test(spec)) {
+        if (
+          /^@aws-sdk\/|^aws-cdk-lib|^constructs|\/adapters\/|\/composition\/|\/api\/|\.\.\/\.\.\/lib\//.test(
+            spec,
+          )
+        ) {
           offenders.push(`${relative(root, file)} imports ${spec}`);
         }
       }
@@ -30,7 +36,9 @@ describe('house rules', () => {
   });
 
   it('no function code uses a DynamoDB Scan', () => {
-    const offenders = files(join(root, 'functions')).filter((file) => /ScanCommand|\.scan\(/.test(readFileSync(file, 'utf8')));
+    const offenders = files(join(root, 'functions')).filter((file) =>
+      /ScanCommand|\.scan\(/.test(readFileSync(file, 'utf8')),
+    );
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 

@@ -21,7 +21,10 @@ export function decodeCursor(
   } catch {
     parsed = undefined;
   }
-  const invalid = () => new ValidationFailed('The cursor is not valid for this list; start again without it', { field: 'cursor' });
+  const invalid = () =>
+    new ValidationFailed('The cursor is not valid for this list; start again without it', {
+      field: 'cursor',
+    });
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw invalid();
   const record = parsed as Record<string, unknown>;
   const names = Object.keys(record).sort();

@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   type Agent,
   AgentSchema,
@@ -24,7 +30,9 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: get agent — GetItem ORG / AGENT#id. */
   async getAgent(id: string): Promise<Agent | null> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.agentInOrg(id) }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.agentInOrg(id) }),
+    );
     return result.Item ? AgentSchema.parse(result.Item) : null;
   }
 
@@ -44,7 +52,9 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: get department — GetItem ORG / DEPT#id. */
   async getDepartment(id: string): Promise<Department | null> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.department(id) }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.department(id) }),
+    );
     return result.Item ? DepartmentSchema.parse(result.Item) : null;
   }
 
@@ -84,7 +94,9 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Seeds or replaces a team (demo data and admin screens). */
   async putTeam(team: Team): Promise<void> {
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.team(team.id), type: 'team', ...team } }));
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { ...keys.team(team.id), type: 'team', ...team } }),
+    );
   }
 
   /**
@@ -134,7 +146,9 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: local login — GetItem AGENT#id / CREDENTIAL. */
   async getCredential(agentId: string): Promise<string | null> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.agentCredential(agentId) }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.agentCredential(agentId) }),
+    );
     return typeof result.Item?.hash === 'string' ? result.Item.hash : null;
   }
 

@@ -15,7 +15,11 @@ export class DynamoRateLimiter implements RateLimiter {
   ) {}
 
   /** Access pattern: rate window — UpdateItem ADD hits on RATE#bucket#window if hits < limit. */
-  async hit(bucket: string, limit: number, windowSeconds: number): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+  async hit(
+    bucket: string,
+    limit: number,
+    windowSeconds: number,
+  ): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
     const nowSeconds = Math.floor(this.clock.now().getTime() / 1000);
     const window = Math.floor(nowSeconds / windowSeconds);
     const windowEnd = (window + 1) * windowSeconds;

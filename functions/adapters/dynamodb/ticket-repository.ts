@@ -2,8 +2,8 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  type QueryCommandInput,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
@@ -26,10 +26,10 @@ import {
   type TimelineEntry,
   TimelineEntrySchema,
 } from '../../domain/tickets/model.js';
-import { customerItem, identityItem } from './customer-repository.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
+import { customerItem, identityItem } from './customer-repository.js';
 import { cancellationCodes } from './errors.js';
-import { NONE, keys, tagIndexKeys, ticketIndexKeys } from './keys.js';
+import { keys, NONE, tagIndexKeys, ticketIndexKeys } from './keys.js';
 import type { IndexName } from './table-definition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -77,7 +77,13 @@ export class DynamoTicketRepository implements TicketRepository {
   async create(bundle: NewTicketBundle): Promise<void> {
     const { ticket, firstEntry, newCustomer, idempotency } = bundle;
     const items: TransactItem[] = [
-      { Put: { TableName: this.tableName, Item: ticketItem(ticket), ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: ticketItem(ticket),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       {
         Put: {
           TableName: this.tableName,
@@ -90,7 +96,11 @@ export class DynamoTicketRepository implements TicketRepository {
     const identityPositions = new Map<number, Identity>();
     if (newCustomer) {
       items.push({
-        Put: { TableName: this.tableName, Item: customerItem(newCustomer), ConditionExpression: 'attribute_not_exists(pk)' },
+        Put: {
+          TableName: this.tableName,
+          Item: customerItem(newCustomer),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
       });
       for (const identity of newCustomer.identities) {
         identityPositions.set(items.length, identity);
@@ -138,19 +148,28 @@ export class DynamoTicketRepository implements TicketRepository {
 
   /** Access pattern: get ticket by id — GetItem TICKET#id / TICKET. */
   async get(id: string): Promise<Ticket | null> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.ticket(id) }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.ticket(id) }),
+    );
     return result.Item ? toTicket(result.Item) : null;
   }
 
   /** Access pattern: get ticket by number — GetItem TICKETNO#n, then GetItem ticket. */
   async getByNumber(number: number): Promise<Ticket | null> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.ticketNumber(number) }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.ticketNumber(number) }),
+    );
     const id = result.Item?.ticketId;
     return typeof id === 'string' ? this.get(id) : null;
   }
 
   /** Access pattern: update ticket — TransactWriteItems: Put ticket if version matches, Put entries, Put/Delete tag items. */
-  async update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[], previousTags: string[]): Promise<void> {
+  async update(
+    ticket: Ticket,
+    expectedVersion: number,
+    entries: TimelineEntry[],
+    previousTags: string[],
+  ): Promise<void> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -161,7 +180,9 @@ export class DynamoTicketRepository implements TicketRepository {
           ExpressionAttributeValues: { ':expected': expectedVersion },
         },
       },
-      ...entries.map((entry): TransactItem => ({ Put: { TableName: this.tableName, Item: entryItem(entry) } })),
+      ...entries.map(
+        (entry): TransactItem => ({ Put: { TableName: this.tableName, Item: entryItem(entry) } }),
+      ),
     ];
     const before = new Set(previousTags);
     const after = new Set(ticket.tags);
@@ -170,13 +191,20 @@ export class DynamoTicketRepository implements TicketRepository {
         items.push({
           Put: {
             TableName: this.tableName,
-            Item: { ...keys.ticketTag(ticket.id, tag), type: 'ticketTag', ticketId: ticket.id, tag, ...tagIndexKeys(tag, ticket) },
+            Item: {
+              ...keys.ticketTag(ticket.id, tag),
+              type: 'ticketTag',
+              ticketId: ticket.id,
+              tag,
+              ...tagIndexKeys(tag, ticket),
+            },
           },
         });
       }
     }
     for (const tag of before) {
-      if (!after.has(tag)) items.push({ Delete: { TableName: this.tableName, Key: keys.ticketTag(ticket.id, tag) } });
+      if (!after.has(tag))
+        items.push({ Delete: { TableName: this.tableName, Key: keys.ticketTag(ticket.id, tag) } });
     }
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -300,7 +328,11 @@ export class DynamoTicketRepository implements TicketRepository {
     options: { limit: number; cursor?: string; includeNotes: boolean },
   ): Promise<Page<TimelineEntry>> {
     const partition = keys.ticket(ticketId).pk;
-    const startKey = decodeCursor(options.cursor, { partitionAttribute: 'pk', partitionValue: partition, attributes: ['pk', 'sk'] });
+    const startKey = decodeCursor(options.cursor, {
+      partitionAttribute: 'pk',
+      partitionValue: partition,
+      attributes: ['pk', 'sk'],
+    });
     const result = await this.client.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -345,7 +377,13 @@ export class DynamoTicketRepository implements TicketRepository {
             UpdateExpression: 'SET customerId = :to, gsi4pk = :pk, updatedAt = :at ADD #version :one',
             ConditionExpression: 'customerId = :from',
             ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':to': toCustomerId, ':pk': `TC#${toCustomerId}`, ':from': fromCustomerId, ':at': at, ':one': 1 },
+            ExpressionAttributeValues: {
+              ':to': toCustomerId,
+              ':pk': `TC#${toCustomerId}`,
+              ':from': fromCustomerId,
+              ':at': at,
+              ':one': 1,
+            },
           }),
         );
         moved++;
@@ -374,7 +412,8 @@ export function planTicketQuery(query: TicketQuery): QueryPlan {
       covered: new Set(query.status ? ['assigneeId', 'status'] : ['assigneeId']),
     };
   }
-  if (query.customerId) return { index: 'gsi4', partition: `TC#${query.customerId}`, covered: new Set(['customerId']) };
+  if (query.customerId)
+    return { index: 'gsi4', partition: `TC#${query.customerId}`, covered: new Set(['customerId']) };
   if (query.departmentId && query.status) {
     return {
       index: 'gsi1',
@@ -383,7 +422,8 @@ export function planTicketQuery(query: TicketQuery): QueryPlan {
     };
   }
   if (query.status) return { index: 'gsi2', partition: `TS#${query.status}`, covered: new Set(['status']) };
-  if (query.departmentId) return { index: 'gsi5', partition: `TD#${query.departmentId}`, covered: new Set(['departmentId']) };
+  if (query.departmentId)
+    return { index: 'gsi5', partition: `TD#${query.departmentId}`, covered: new Set(['departmentId']) };
   return { index: 'gsi6', partition: 'TALL', covered: new Set() };
 }
 

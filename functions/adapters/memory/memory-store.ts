@@ -5,6 +5,7 @@
  * test means the same thing against either.
  */
 import type { Agent, Department, Team } from '../../domain/agents/model.js';
+import { canSeeTicket } from '../../domain/agents/model.js';
 import type { Customer, Identity } from '../../domain/customers/model.js';
 import {
   type CustomerRepository,
@@ -23,7 +24,6 @@ import {
 import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import { FIRST_TICKET_NUMBER, type Ticket, type TimelineEntry } from '../../domain/tickets/model.js';
-import { canSeeTicket } from '../../domain/agents/model.js';
 
 const identityKey = (identity: Identity) => `${identity.type}#${identity.value}`;
 const clone = <T>(value: T): T => structuredClone(value);
@@ -53,7 +53,8 @@ export class MemoryTicketRepository implements TicketRepository {
 
   async create(bundle: NewTicketBundle): Promise<void> {
     const { ticket, firstEntry, newCustomer, idempotency } = bundle;
-    if (idempotency && this.s.claims.has(`${idempotency.scope}#${idempotency.key}`)) throw new IdempotencyRace();
+    if (idempotency && this.s.claims.has(`${idempotency.scope}#${idempotency.key}`))
+      throw new IdempotencyRace();
     for (const identity of newCustomer?.identities ?? []) {
       if (this.s.identities.has(identityKey(identity))) throw new IdentityTaken(identity);
     }
@@ -62,7 +63,8 @@ export class MemoryTicketRepository implements TicketRepository {
     this.s.entries.set(ticket.id, [clone(firstEntry)]);
     if (newCustomer) {
       this.s.customers.set(newCustomer.id, clone(newCustomer));
-      for (const identity of newCustomer.identities) this.s.identities.set(identityKey(identity), newCustomer.id);
+      for (const identity of newCustomer.identities)
+        this.s.identities.set(identityKey(identity), newCustomer.id);
     }
     if (idempotency) {
       this.s.claims.set(`${idempotency.scope}#${idempotency.key}`, {
@@ -84,7 +86,8 @@ export class MemoryTicketRepository implements TicketRepository {
 
   async update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[]): Promise<void> {
     const stored = this.s.tickets.get(ticket.id);
-    if (!stored || stored.version !== expectedVersion) throw new VersionConflict('Ticket', expectedVersion, stored?.version);
+    if (!stored || stored.version !== expectedVersion)
+      throw new VersionConflict('Ticket', expectedVersion, stored?.version);
     this.s.tickets.set(ticket.id, clone(ticket));
     this.s.entries.get(ticket.id)?.push(...clone(entries));
   }
@@ -108,7 +111,10 @@ export class MemoryTicketRepository implements TicketRepository {
     return { items, nextCursor: next < matches.length ? String(next) : null };
   }
 
-  async timeline(ticketId: string, options: { limit: number; cursor?: string; includeNotes: boolean }): Promise<Page<TimelineEntry>> {
+  async timeline(
+    ticketId: string,
+    options: { limit: number; cursor?: string; includeNotes: boolean },
+  ): Promise<Page<TimelineEntry>> {
     const all = (this.s.entries.get(ticketId) ?? []).filter((e) => options.includeNotes || e.kind !== 'note');
     const start = options.cursor ? Number(options.cursor) : 0;
     const next = start + options.limit;
@@ -127,7 +133,6 @@ export class MemoryTicketRepository implements TicketRepository {
     }
     return moved;
   }
-
 }
 
 export class MemoryCustomerRepository implements CustomerRepository {
@@ -142,14 +147,19 @@ export class MemoryCustomerRepository implements CustomerRepository {
     return id ? clone(this.s.customers.get(id) ?? null) : null;
   }
 
-  async saveMerge(survivor: Customer, merged: Customer, expected: { survivor: number; merged: number }): Promise<void> {
-    if (this.s.customers.get(survivor.id)?.version !== expected.survivor) throw new VersionConflict('Customer', expected.survivor);
-    if (this.s.customers.get(merged.id)?.version !== expected.merged) throw new VersionConflict('Customer', expected.merged);
+  async saveMerge(
+    survivor: Customer,
+    merged: Customer,
+    expected: { survivor: number; merged: number },
+  ): Promise<void> {
+    if (this.s.customers.get(survivor.id)?.version !== expected.survivor)
+      throw new VersionConflict('Customer', expected.survivor);
+    if (this.s.customers.get(merged.id)?.version !== expected.merged)
+      throw new VersionConflict('Customer', expected.merged);
     this.s.customers.set(survivor.id, clone(survivor));
     this.s.customers.set(merged.id, clone(merged));
     for (const identity of survivor.identities) this.s.identities.set(identityKey(identity), survivor.id);
   }
-
 }
 
 export class MemoryDirectoryRepository implements DirectoryRepository {
@@ -176,7 +186,8 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   }
 
   async createDepartment(department: Department): Promise<void> {
-    if (this.s.departments.has(department.id)) throw new Conflict(`A department with id ${department.id} already exists`);
+    if (this.s.departments.has(department.id))
+      throw new Conflict(`A department with id ${department.id} already exists`);
     this.s.departments.set(department.id, clone(department));
   }
 
@@ -187,7 +198,6 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   async listTeams(): Promise<Team[]> {
     return [...this.s.teams.values()].map(clone);
   }
-
 }
 
 export class MemoryIdempotencyStore implements IdempotencyStore {
@@ -226,7 +236,10 @@ export function sequentialIds(prefix = 'id'): IdGenerator {
   return { newId: () => `${prefix}-${String(++n).padStart(4, '0')}` };
 }
 
-export function memoryDeps(state = new MemoryState(), clock = new FakeClock()): Deps & { state: MemoryState; clock: FakeClock } {
+export function memoryDeps(
+  state = new MemoryState(),
+  clock = new FakeClock(),
+): Deps & { state: MemoryState; clock: FakeClock } {
   return {
     state,
     tickets: new MemoryTicketRepository(state),

@@ -64,7 +64,10 @@ export function canSuperviseDesk(principal: Principal): boolean {
  * departments, tickets not yet in a department (the triage queue) and tickets
  * assigned to them.
  */
-export function canSeeTicket(principal: Principal, ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>): boolean {
+export function canSeeTicket(
+  principal: Principal,
+  ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>,
+): boolean {
   if (canSuperviseDesk(principal)) return true;
   if (ticket.assigneeId === principal.agentId) return true;
   if (ticket.departmentId === null) return true;

@@ -1,6 +1,6 @@
 import type { Deps } from '../ports.js';
 import { Conflict, Forbidden } from '../shared/errors.js';
-import { type Department, type Principal, canChangeSettings } from './model.js';
+import { canChangeSettings, type Department, type Principal } from './model.js';
 
 /** Creates a department (admins only). The id is a slug of the name unless given. */
 export async function createDepartment(
@@ -12,7 +12,14 @@ export async function createDepartment(
   const id = input.id ?? slugify(input.name);
   if (!id) throw new Conflict('The department name needs at least one letter or digit');
   const at = deps.clock.now().toISOString();
-  const department: Department = { id, name: input.name.trim(), active: true, version: 1, createdAt: at, updatedAt: at };
+  const department: Department = {
+    id,
+    name: input.name.trim(),
+    active: true,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
   await deps.directory.createDepartment(department);
   return department;
 }

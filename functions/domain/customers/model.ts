@@ -52,7 +52,8 @@ export function normalisePhone(raw: string): string {
 /** `twitter:@Alice` → `twitter:alice`. */
 export function normaliseSocial(raw: string): string {
   const match = /^([a-z0-9_-]{2,30}):@?([\p{L}\p{N}_.-]{1,100})$/iu.exec(raw.trim());
-  if (!match) throw new ValidationFailed(`"${raw}" is not a social handle like network:handle`, { field: 'social' });
+  if (!match)
+    throw new ValidationFailed(`"${raw}" is not a social handle like network:handle`, { field: 'social' });
   return `${match[1]!.toLowerCase()}:${match[2]!.toLowerCase()}`;
 }
 
@@ -69,14 +70,26 @@ export function normaliseIdentity(type: IdentityType, raw: string): Identity {
 
 export function newCustomer(id: string, name: string | null, identities: Identity[], now: Date): Customer {
   const at = now.toISOString();
-  return { id, name: name?.trim() || null, identities, mergedInto: null, version: 1, createdAt: at, updatedAt: at };
+  return {
+    id,
+    name: name?.trim() || null,
+    identities,
+    mergedInto: null,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
 }
 
 /**
  * Merges `other` into `survivor` (pure): the survivor gains the other's
  * identities and, if it had none, its name; the other is marked merged.
  */
-export function mergeCustomers(survivor: Customer, other: Customer, now: Date): { survivor: Customer; merged: Customer } {
+export function mergeCustomers(
+  survivor: Customer,
+  other: Customer,
+  now: Date,
+): { survivor: Customer; merged: Customer } {
   const at = now.toISOString();
   const seen = new Set(survivor.identities.map((i) => `${i.type}:${i.value}`));
   const identities = [...survivor.identities];

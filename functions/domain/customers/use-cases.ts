@@ -1,4 +1,4 @@
-import { type Principal, canSuperviseDesk } from '../agents/model.js';
+import { canSuperviseDesk, type Principal } from '../agents/model.js';
 import type { Deps, Page } from '../ports.js';
 import { Conflict, CustomerNotFound, Forbidden } from '../shared/errors.js';
 import type { Ticket } from '../tickets/model.js';

@@ -52,7 +52,10 @@ export const CustomFieldValueSchema = z.union([
 ]);
 export type CustomFieldValue = z.infer<typeof CustomFieldValueSchema>;
 export const CustomFieldsSchema = z
-  .record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'field keys are lower_snake_case, up to 64 characters'), CustomFieldValueSchema)
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'field keys are lower_snake_case, up to 64 characters'),
+    CustomFieldValueSchema,
+  )
   .refine((v) => Object.keys(v).length <= 100, 'at most 100 custom fields');
 
 /** Tags are case-insensitive words: letters, digits, `_`, `-`, `:` and `.`. */
@@ -205,10 +208,17 @@ export interface TicketPatch {
  * merged key by key; a `null` value removes the field. Assigning a `new`
  * ticket opens it; solving stamps `solvedAt`, reopening clears it.
  */
-export function applyPatch(ticket: Ticket, patch: TicketPatch, now: Date): { ticket: Ticket; changes: Change[] } {
+export function applyPatch(
+  ticket: Ticket,
+  patch: TicketPatch,
+  now: Date,
+): { ticket: Ticket; changes: Change[] } {
   const next: Ticket = { ...ticket, customFields: { ...ticket.customFields }, tags: [...ticket.tags] };
   const changes: Change[] = [];
-  const set = <K extends 'priority' | 'assigneeId' | 'departmentId' | 'teamId'>(field: K, value: Ticket[K]) => {
+  const set = <K extends 'priority' | 'assigneeId' | 'departmentId' | 'teamId'>(
+    field: K,
+    value: Ticket[K],
+  ) => {
     if (next[field] !== value) {
       changes.push({ field, from: next[field], to: value });
       next[field] = value;
@@ -273,7 +283,9 @@ export function recordAgentReply(
     throw new TransitionNotAllowed('A closed ticket cannot be replied to; open a follow-up ticket instead');
   }
   const target = statusAfter ?? (ticket.status === 'new' ? 'open' : undefined);
-  const { ticket: moved, changes } = target ? applyPatch(ticket, { status: target }, now) : { ticket, changes: [] };
+  const { ticket: moved, changes } = target
+    ? applyPatch(ticket, { status: target }, now)
+    : { ticket, changes: [] };
   const at = now.toISOString();
   return {
     ticket: {

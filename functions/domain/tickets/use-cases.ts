@@ -1,27 +1,27 @@
-import { type Principal, canSeeTicket } from '../agents/model.js';
+import { canSeeTicket, type Principal } from '../agents/model.js';
 import { type Customer, type Identity, newCustomer, normaliseIdentity } from '../customers/model.js';
 import {
   type Deps,
+  type IdempotencyClaim,
   IdempotencyRace,
   IdentityTaken,
-  type IdempotencyClaim,
   type Page,
   type TicketQuery,
 } from '../ports.js';
 import { IdempotencyKeyReused, TicketNotFound, ValidationFailed, VersionConflict } from '../shared/errors.js';
 import {
   type Actor,
+  applyPatch,
   type Change,
   type Channel,
+  openTicket,
   type Priority,
+  recordAgentReply,
+  recordNote,
   type Ticket,
   type TicketPatch,
   type TicketStatus,
   type TimelineEntry,
-  applyPatch,
-  openTicket,
-  recordAgentReply,
-  recordNote,
 } from './model.js';
 
 export interface CreateTicketInput {
@@ -58,12 +58,7 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
   if (identities.length === 0) {
     throw new ValidationFailed('A ticket needs the customer’s email or phone', { field: 'customer' });
   }
-  if (input.departmentId) {
-    const department = await deps.directory.getDepartment(input.departmentId);
-    if (!department || !department.active) {
-      throw new ValidationFailed(`Department ${input.departmentId} does not exist`, { field: 'departmentId' });
-    }
-  }
+  if (input.departmentId) await requireActiveDepartment(deps, input.departmentId);
   const number = await deps.tickets.nextTicketNumber();
   for (let attempt = 0; ; attempt++) {
     const now = deps.clock.now();
@@ -84,7 +79,9 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
       now,
     });
     const author: Actor =
-      input.createdBy === 'customer' ? { type: 'customer', id: customer.id, name: ticket.requester.name } : input.createdBy;
+      input.createdBy === 'customer'
+        ? { type: 'customer', id: customer.id, name: ticket.requester.name }
+        : input.createdBy;
     const firstEntry: TimelineEntry = {
       id: deps.ids.newId(),
       ticketId: ticket.id,
@@ -210,19 +207,16 @@ export async function updateTicket(
 async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket): Promise<void> {
   if (patch.assigneeId) {
     const agent = await deps.directory.getAgent(patch.assigneeId);
-    if (!agent || !agent.active) {
-      throw new ValidationFailed(`Agent ${patch.assigneeId} does not exist or is inactive`, { field: 'assigneeId' });
+    if (!agent?.active) {
+      throw new ValidationFailed(`Agent ${patch.assigneeId} does not exist or is inactive`, {
+        field: 'assigneeId',
+      });
     }
   }
-  if (patch.departmentId) {
-    const department = await deps.directory.getDepartment(patch.departmentId);
-    if (!department || !department.active) {
-      throw new ValidationFailed(`Department ${patch.departmentId} does not exist`, { field: 'departmentId' });
-    }
-  }
+  if (patch.departmentId) await requireActiveDepartment(deps, patch.departmentId);
   if (patch.teamId) {
     const team = await deps.directory.getTeam(patch.teamId);
-    if (!team || !team.active) {
+    if (!team?.active) {
       throw new ValidationFailed(`Team ${patch.teamId} does not exist`, { field: 'teamId' });
     }
     const departmentId = patch.departmentId !== undefined ? patch.departmentId : current.departmentId;
@@ -232,7 +226,20 @@ async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket):
   }
 }
 
-function eventEntry(deps: Deps, ticket: Ticket, principal: Principal, changes: Change[], now: Date): TimelineEntry {
+async function requireActiveDepartment(deps: Deps, departmentId: string): Promise<void> {
+  const department = await deps.directory.getDepartment(departmentId);
+  if (!department?.active) {
+    throw new ValidationFailed(`Department ${departmentId} does not exist`, { field: 'departmentId' });
+  }
+}
+
+function eventEntry(
+  deps: Deps,
+  ticket: Ticket,
+  principal: Principal,
+  changes: Change[],
+  now: Date,
+): TimelineEntry {
   return {
     id: deps.ids.newId(),
     ticketId: ticket.id,

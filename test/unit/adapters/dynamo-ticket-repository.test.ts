@@ -1,10 +1,17 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../../functions/adapters/dynamodb/cursor.js';
-import { DynamoTicketRepository, planTicketQuery } from '../../../functions/adapters/dynamodb/ticket-repository.js';
+import {
+  DynamoTicketRepository,
+  planTicketQuery,
+} from '../../../functions/adapters/dynamodb/ticket-repository.js';
 import { newCustomer } from '../../../functions/domain/customers/model.js';
 import { IdempotencyRace, IdentityTaken } from '../../../functions/domain/ports.js';
 import { ValidationFailed, VersionConflict } from '../../../functions/domain/shared/errors.js';
@@ -14,7 +21,15 @@ const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 
 const ddb = mockClient(documentClient);
 const repo = new DynamoTicketRepository(documentClient, 'desk');
 const now = new Date('2026-03-02T09:00:00.000Z');
-const customer = newCustomer('c1', 'Ann', [{ type: 'email', value: 'ann@example.com' }, { type: 'phone', value: '+4930123456' }], now);
+const customer = newCustomer(
+  'c1',
+  'Ann',
+  [
+    { type: 'email', value: 'ann@example.com' },
+    { type: 'phone', value: '+4930123456' },
+  ],
+  now,
+);
 const ticket = openTicket({
   id: 't1',
   number: 1042,
@@ -50,7 +65,12 @@ beforeEach(() => ddb.reset());
 describe('DynamoTicketRepository.create', () => {
   it('writes ticket, number, entry, customer, identities and idempotency claim in ONE transaction', async () => {
     ddb.on(TransactWriteCommand).resolves({});
-    await repo.create({ ticket, firstEntry: entry, newCustomer: customer, idempotency: { scope: 's', key: 'k', fingerprint: 'f', resourceId: 't1' } });
+    await repo.create({
+      ticket,
+      firstEntry: entry,
+      newCustomer: customer,
+      idempotency: { scope: 's', key: 'k', fingerprint: 'f', resourceId: 't1' },
+    });
     const calls = ddb.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(1);
     const items = calls[0]!.args[0].input.TransactItems!;
@@ -63,14 +83,25 @@ describe('DynamoTicketRepository.create', () => {
       'IDENTITY#phone#+4930123456',
       'IDEMPOTENCY#s#k',
     ]);
-    for (const index of [0, 1, 3, 4, 5, 6]) expect(items[index]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
-    expect(items[0]?.Put?.Item).toMatchObject({ gsi1pk: 'TDS#billing#new', gsi2pk: 'TS#new', gsi3pk: 'TA#_none', gsi4pk: 'TC#c1', gsi6pk: 'TALL' });
+    for (const index of [0, 1, 3, 4, 5, 6])
+      expect(items[index]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    expect(items[0]?.Put?.Item).toMatchObject({
+      gsi1pk: 'TDS#billing#new',
+      gsi2pk: 'TS#new',
+      gsi3pk: 'TA#_none',
+      gsi4pk: 'TC#c1',
+      gsi6pk: 'TALL',
+    });
     expect(items[6]?.Put?.Item?.ttl).toBe(Math.floor(now.getTime() / 1000) + 86_400);
   });
 
   it('reports the identity that lost a race, so the use case can retry with the existing customer', async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'None', 'None', 'None', 'ConditionalCheckFailed']));
-    const error = await repo.create({ ticket, firstEntry: entry, newCustomer: customer }).catch((e: unknown) => e);
+    ddb
+      .on(TransactWriteCommand)
+      .rejects(cancelled(['None', 'None', 'None', 'None', 'None', 'ConditionalCheckFailed']));
+    const error = await repo
+      .create({ ticket, firstEntry: entry, newCustomer: customer })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(IdentityTaken);
     expect((error as IdentityTaken).identity).toEqual({ type: 'phone', value: '+4930123456' });
   });
@@ -78,7 +109,11 @@ describe('DynamoTicketRepository.create', () => {
   it('reports an Idempotency-Key claimed concurrently', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled(['None', 'None', 'None', 'ConditionalCheckFailed']));
     await expect(
-      repo.create({ ticket, firstEntry: entry, idempotency: { scope: 's', key: 'k', fingerprint: 'f', resourceId: 't1' } }),
+      repo.create({
+        ticket,
+        firstEntry: entry,
+        idempotency: { scope: 's', key: 'k', fingerprint: 'f', resourceId: 't1' },
+      }),
     ).rejects.toBeInstanceOf(IdempotencyRace);
   });
 });
@@ -86,7 +121,9 @@ describe('DynamoTicketRepository.create', () => {
 describe('DynamoTicketRepository.update', () => {
   it('is conditional on the expected version and maps a failed condition to VersionConflict', async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled(['ConditionalCheckFailed', 'None']));
-    await expect(repo.update({ ...ticket, version: 3 }, 2, [entry], [])).rejects.toBeInstanceOf(VersionConflict);
+    await expect(repo.update({ ...ticket, version: 3 }, 2, [entry], [])).rejects.toBeInstanceOf(
+      VersionConflict,
+    );
     const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![0]!.Put!;
     expect(put.ConditionExpression).toBe('#version = :expected');
     expect(put.ExpressionAttributeValues).toEqual({ ':expected': 2 });
@@ -96,7 +133,10 @@ describe('DynamoTicketRepository.update', () => {
     ddb.on(TransactWriteCommand).resolves({});
     await repo.update({ ...ticket, tags: ['refund', 'vip'], version: 2 }, 1, [], ['refund', 'old']);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
-    expect(items.slice(1).map((i) => i.Put?.Item?.sk ?? `delete ${i.Delete?.Key?.sk}`)).toEqual(['TAG#vip', 'delete TAG#old']);
+    expect(items.slice(1).map((i) => i.Put?.Item?.sk ?? `delete ${i.Delete?.Key?.sk}`)).toEqual([
+      'TAG#vip',
+      'delete TAG#old',
+    ]);
     expect(items[1]?.Put?.Item).toMatchObject({ gsi4pk: 'TG#vip', ticketId: 't1' });
   });
 });
@@ -105,7 +145,10 @@ describe('ticket numbers', () => {
   it('come from an atomic ADD on the counter, starting at 1001', async () => {
     ddb.on(UpdateCommand).resolves({ Attributes: { n: 1 } });
     await expect(repo.nextTicketNumber()).resolves.toBe(1001);
-    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({ UpdateExpression: 'ADD #n :one', ReturnValues: 'UPDATED_NEW' });
+    expect(ddb.commandCalls(UpdateCommand)[0]!.args[0].input).toMatchObject({
+      UpdateExpression: 'ADD #n :one',
+      ReturnValues: 'UPDATED_NEW',
+    });
   });
 });
 
@@ -126,13 +169,25 @@ describe('list query planning', () => {
   it('never scans: a filtered list is a Query with a FilterExpression, paged until the page is full', async () => {
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [], LastEvaluatedKey: { pk: 'TICKET#x', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: 'a' } })
+      .resolvesOnce({
+        Items: [],
+        LastEvaluatedKey: { pk: 'TICKET#x', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: 'a' },
+      })
       .resolvesOnce({ Items: [{ ...ticket, pk: 'TICKET#t1', sk: 'TICKET' }] });
     const page = await repo.list({ status: 'open', priority: 'high', limit: 1 });
     const calls = ddb.commandCalls(QueryCommand);
     expect(calls).toHaveLength(2);
-    expect(calls[0]!.args[0].input).toMatchObject({ IndexName: 'gsi2', FilterExpression: '#f_priority = :f_priority', ScanIndexForward: false });
-    expect(calls[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'TICKET#x', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: 'a' });
+    expect(calls[0]!.args[0].input).toMatchObject({
+      IndexName: 'gsi2',
+      FilterExpression: '#f_priority = :f_priority',
+      ScanIndexForward: false,
+    });
+    expect(calls[1]!.args[0].input.ExclusiveStartKey).toEqual({
+      pk: 'TICKET#x',
+      sk: 'TICKET',
+      gsi2pk: 'TS#open',
+      gsi2sk: 'a',
+    });
     expect(page.items.map((t) => t.id)).toEqual(['t1']);
     expect(page.nextCursor).toBeNull();
   });
@@ -140,7 +195,11 @@ describe('list query planning', () => {
 
 describe('cursors', () => {
   const key = { pk: 'TICKET#1', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: '2026#1' };
-  const expected = { partitionAttribute: 'gsi2pk', partitionValue: 'TS#open', attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'] };
+  const expected = {
+    partitionAttribute: 'gsi2pk',
+    partitionValue: 'TS#open',
+    attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
+  };
 
   it('round-trip', () => {
     expect(decodeCursor(encodeCursor(key)!, expected)).toEqual(key);
@@ -148,7 +207,9 @@ describe('cursors', () => {
 
   it('refuse garbage and cursors of another partition', () => {
     expect(() => decodeCursor('not-a-cursor', expected)).toThrow(ValidationFailed);
-    expect(() => decodeCursor(encodeCursor({ ...key, gsi2pk: 'TS#closed' })!, expected)).toThrow(ValidationFailed);
+    expect(() => decodeCursor(encodeCursor({ ...key, gsi2pk: 'TS#closed' })!, expected)).toThrow(
+      ValidationFailed,
+    );
     expect(() => decodeCursor(encodeCursor({ ...key, extra: 'x' })!, expected)).toThrow(ValidationFailed);
   });
 });

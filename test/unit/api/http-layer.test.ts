@@ -1,22 +1,45 @@
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
+import type { ApiEvent, ApiResult } from '../../../functions/api/http.js';
 import { handler as publicHandler } from '../../../functions/api/public.js';
 import { handler as tickets } from '../../../functions/api/tickets.js';
-import type { ApiEvent, ApiResult } from '../../../functions/api/http.js';
-import { type AppContext, useAppContext } from '../../../functions/composition/deps.js';
 import { readConfig } from '../../../functions/composition/config.js';
+import { type AppContext, installAppContext } from '../../../functions/composition/deps.js';
 
 let deps: ReturnType<typeof memoryDeps>;
 const at = '2026-03-01T00:00:00.000Z';
 
 beforeEach(() => {
   deps = memoryDeps();
-  deps.state.agents.set('a1', { id: 'a1', email: 'a1@x.test', name: 'Ana', role: 'agent', departmentIds: [], teamIds: [], active: true, version: 1, createdAt: at, updatedAt: at });
-  useAppContext({ config: readConfig({ TABLE_NAME: 't', PUBLIC_RATE_LIMIT_PER_MINUTE: '2' }), deps } as unknown as AppContext);
+  deps.state.agents.set('a1', {
+    id: 'a1',
+    email: 'a1@x.test',
+    name: 'Ana',
+    role: 'agent',
+    departmentIds: [],
+    teamIds: [],
+    active: true,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
+  installAppContext({
+    config: readConfig({ TABLE_NAME: 't', PUBLIC_RATE_LIMIT_PER_MINUTE: '2' }),
+    deps,
+  } as unknown as AppContext);
 });
 
-function event(routeKey: string, init: { body?: unknown; headers?: Record<string, string>; params?: Record<string, string>; claims?: Record<string, unknown> | null; query?: Record<string, string> } = {}): ApiEvent {
+function event(
+  routeKey: string,
+  init: {
+    body?: unknown;
+    headers?: Record<string, string>;
+    params?: Record<string, string>;
+    claims?: Record<string, unknown> | null;
+    query?: Record<string, string>;
+  } = {},
+): ApiEvent {
   const claims = init.claims === undefined ? { sub: 'a1', 'cognito:groups': '[agent]' } : init.claims;
   return {
     version: '2.0',
@@ -26,7 +49,12 @@ function event(routeKey: string, init: { body?: unknown; headers?: Record<string
     headers: init.headers ?? {},
     queryStringParameters: init.query,
     pathParameters: init.params,
-    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+    body:
+      init.body === undefined
+        ? undefined
+        : typeof init.body === 'string'
+          ? init.body
+          : JSON.stringify(init.body),
     isBase64Encoded: false,
     requestContext: {
       requestId: 'req-1',
@@ -37,12 +65,30 @@ function event(routeKey: string, init: { body?: unknown; headers?: Record<string
 }
 
 const ctx = {} as Context;
-async function call(h: typeof tickets, e: ApiEvent): Promise<{ status: number; body: { error?: { code: string; message: string; details?: { field: string }[] } } & Record<string, unknown>; headers: Record<string, unknown> }> {
+async function call(
+  h: typeof tickets,
+  e: ApiEvent,
+): Promise<{
+  status: number;
+  body: { error?: { code: string; message: string; details?: { field: string }[] } } & Record<
+    string,
+    unknown
+  >;
+  headers: Record<string, unknown>;
+}> {
   const result = (await h(e, ctx)) as ApiResult;
-  return { status: result.statusCode ?? 0, body: JSON.parse(result.body ?? '{}'), headers: (result.headers ?? {}) as Record<string, unknown> };
+  return {
+    status: result.statusCode ?? 0,
+    body: JSON.parse(result.body ?? '{}'),
+    headers: (result.headers ?? {}) as Record<string, unknown>,
+  };
 }
 
-const validTicket = { subject: 'Printer', description: 'It is on fire', customer: { email: 'ann@example.com' } };
+const validTicket = {
+  subject: 'Printer',
+  description: 'It is on fire',
+  customer: { email: 'ann@example.com' },
+};
 
 describe('the HTTP layer', () => {
   it('creates a ticket: 201, ETag with the version, Location', async () => {
@@ -54,7 +100,10 @@ describe('the HTTP layer', () => {
   });
 
   it('names every invalid field in a 400 and writes nothing', async () => {
-    const res = await call(tickets, event('POST /tickets', { body: { subject: '', customer: { email: 'nope' }, priority: 'asap' } }));
+    const res = await call(
+      tickets,
+      event('POST /tickets', { body: { subject: '', customer: { email: 'nope' }, priority: 'asap' } }),
+    );
     expect(res.status).toBe(400);
     expect(res.body.error?.code).toBe('invalid_request');
     const fields = res.body.error?.details?.map((d) => d.field).sort();
@@ -64,34 +113,67 @@ describe('the HTTP layer', () => {
   });
 
   it('answers malformed JSON and unknown fields with 400', async () => {
-    expect((await call(tickets, event('POST /tickets', { body: '{"subject":' }))).body.error?.code).toBe('invalid_json');
+    expect((await call(tickets, event('POST /tickets', { body: '{"subject":' }))).body.error?.code).toBe(
+      'invalid_json',
+    );
     const extra = await call(tickets, event('POST /tickets', { body: { ...validTicket, admin: true } }));
     expect(extra.status).toBe(400);
   });
 
   it('needs a token (401) of an active agent (403)', async () => {
     expect((await call(tickets, event('GET /tickets', { claims: null }))).status).toBe(401);
-    expect((await call(tickets, event('GET /tickets', { claims: { sub: 'stranger', 'cognito:groups': '[admin]' } }))).status).toBe(403);
+    expect(
+      (
+        await call(
+          tickets,
+          event('GET /tickets', { claims: { sub: 'stranger', 'cognito:groups': '[admin]' } }),
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it('PATCH with a stale If-Match is a 412 and changes nothing; a malformed If-Match is a 400', async () => {
     const created = await call(tickets, event('POST /tickets', { body: validTicket }));
     const id = String(created.body.id);
-    const ok = await call(tickets, event('PATCH /tickets/{id}', { params: { id }, body: { priority: 'high' }, headers: { 'If-Match': '"1"' } }));
+    const ok = await call(
+      tickets,
+      event('PATCH /tickets/{id}', {
+        params: { id },
+        body: { priority: 'high' },
+        headers: { 'If-Match': '"1"' },
+      }),
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers.etag).toBe('"2"');
-    const stale = await call(tickets, event('PATCH /tickets/{id}', { params: { id }, body: { priority: 'low' }, headers: { 'if-match': '"1"' } }));
+    const stale = await call(
+      tickets,
+      event('PATCH /tickets/{id}', {
+        params: { id },
+        body: { priority: 'low' },
+        headers: { 'if-match': '"1"' },
+      }),
+    );
     expect(stale.status).toBe(412);
     expect(stale.body.error?.code).toBe('version_conflict');
     expect(deps.state.tickets.get(id)?.priority).toBe('high');
-    const bad = await call(tickets, event('PATCH /tickets/{id}', { params: { id }, body: { priority: 'low' }, headers: { 'if-match': 'yesterday' } }));
+    const bad = await call(
+      tickets,
+      event('PATCH /tickets/{id}', {
+        params: { id },
+        body: { priority: 'low' },
+        headers: { 'if-match': 'yesterday' },
+      }),
+    );
     expect(bad.status).toBe(400);
   });
 
   it('maps an illegal status move to 409 and an unknown ticket to 404', async () => {
     const created = await call(tickets, event('POST /tickets', { body: validTicket }));
     const id = String(created.body.id);
-    const res = await call(tickets, event('PATCH /tickets/{id}', { params: { id }, body: { status: 'closed' } }));
+    const res = await call(
+      tickets,
+      event('PATCH /tickets/{id}', { params: { id }, body: { status: 'closed' } }),
+    );
     expect(res.status).toBe(409);
     expect(res.body.error?.code).toBe('transition_not_allowed');
     expect((await call(tickets, event('GET /tickets/{id}', { params: { id: 'missing' } }))).status).toBe(404);
@@ -104,7 +186,10 @@ describe('the HTTP layer', () => {
     expect(again.status).toBe(201);
     expect(again.body.id).toBe(first.body.id);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    const reused = await call(tickets, event('POST /tickets', { body: { ...validTicket, subject: 'Other' }, headers }));
+    const reused = await call(
+      tickets,
+      event('POST /tickets', { body: { ...validTicket, subject: 'Other' }, headers }),
+    );
     expect(reused.status).toBe(422);
     expect(deps.state.tickets.size).toBe(1);
   });
@@ -129,7 +214,10 @@ describe('the public web form', () => {
   });
 
   it('turns away a filled honeypot without creating anything', async () => {
-    const res = await call(publicHandler, event('POST /public/tickets', { body: { ...form, website: 'http://spam.example' }, claims: null }));
+    const res = await call(
+      publicHandler,
+      event('POST /public/tickets', { body: { ...form, website: 'http://spam.example' }, claims: null }),
+    );
     expect(res.status).toBe(400);
     expect(deps.state.tickets.size).toBe(0);
   });

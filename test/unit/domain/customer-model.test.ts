@@ -26,7 +26,10 @@ describe('identity normalisation', () => {
   });
 
   it('normalises social handles as network:handle', () => {
-    expect(normaliseIdentity('social', 'Twitter:@AnnLee')).toEqual({ type: 'social', value: 'twitter:annlee' });
+    expect(normaliseIdentity('social', 'Twitter:@AnnLee')).toEqual({
+      type: 'social',
+      value: 'twitter:annlee',
+    });
     expect(() => normaliseIdentity('social', '@annlee')).toThrow(ValidationFailed);
   });
 });
@@ -51,6 +54,11 @@ describe('mergeCustomers', () => {
     ]);
     expect(s.name).toBe('Ann Lee');
     expect(s.version).toBe(2);
-    expect(merged).toMatchObject({ mergedInto: 'c1', identities: [], version: 2, updatedAt: later.toISOString() });
+    expect(merged).toMatchObject({
+      mergedInto: 'c1',
+      identities: [],
+      version: 2,
+      updatedAt: later.toISOString(),
+    });
   });
 });

@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { TransitionNotAllowed, ValidationFailed } from '../../../functions/domain/shared/errors.js';
 import {
-  TICKET_STATUSES,
-  TagsSchema,
-  type Ticket,
-  type TicketStatus,
   allowedNextStatuses,
   applyPatch,
   assertStatusMove,
   openTicket,
   recordAgentReply,
   recordNote,
+  TagsSchema,
+  TICKET_STATUSES,
+  type Ticket,
+  type TicketStatus,
 } from '../../../functions/domain/tickets/model.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
@@ -36,7 +36,14 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
 describe('openTicket', () => {
   it('starts new, unassigned, at version 1, with a trimmed subject and both timestamps at creation', () => {
     const t = ticket();
-    expect(t).toMatchObject({ status: 'new', assigneeId: null, teamId: null, version: 1, subject: 'Printer on fire', messageCount: 1 });
+    expect(t).toMatchObject({
+      status: 'new',
+      assigneeId: null,
+      teamId: null,
+      version: 1,
+      subject: 'Printer on fire',
+      messageCount: 1,
+    });
     expect(t.createdAt).toBe(T0.toISOString());
     expect(t.updatedAt).toBe(T0.toISOString());
     expect(t.firstRespondedAt).toBeNull();
@@ -44,7 +51,17 @@ describe('openTicket', () => {
 
   it('refuses a blank subject', () => {
     expect(() =>
-      openTicket({ id: 't', number: 1, subject: '   ', channel: 'web', priority: 'low', departmentId: null, customerId: 'c', requester: { name: null, email: null, phone: null }, now: T0 }),
+      openTicket({
+        id: 't',
+        number: 1,
+        subject: '   ',
+        channel: 'web',
+        priority: 'low',
+        departmentId: null,
+        customerId: 'c',
+        requester: { name: null, email: null, phone: null },
+        now: T0,
+      }),
     ).toThrow(ValidationFailed);
   });
 });
@@ -84,7 +101,11 @@ describe('status moves', () => {
 
 describe('applyPatch', () => {
   it('records each real change once and bumps the version', () => {
-    const { ticket: next, changes } = applyPatch(ticket(), { priority: 'high', departmentId: 'general', teamId: 'tier-1' }, later(5));
+    const { ticket: next, changes } = applyPatch(
+      ticket(),
+      { priority: 'high', departmentId: 'general', teamId: 'tier-1' },
+      later(5),
+    );
     expect(changes).toEqual([
       { field: 'priority', from: 'normal', to: 'high' },
       { field: 'teamId', from: null, to: 'tier-1' },
@@ -116,14 +137,20 @@ describe('applyPatch', () => {
 
   it('merges custom fields key by key and removes a field set to null', () => {
     const t = ticket({ customFields: { order_number: 'A-1', gift: true } });
-    const { ticket: next, changes } = applyPatch(t, { customFields: { gift: null, sub_category: 'books' } }, later(1));
+    const { ticket: next, changes } = applyPatch(
+      t,
+      { customFields: { gift: null, sub_category: 'books' } },
+      later(1),
+    );
     expect(next.customFields).toEqual({ order_number: 'A-1', sub_category: 'books' });
     expect(changes).toHaveLength(1);
     expect(changes[0]?.field).toBe('customFields');
   });
 
   it('refuses any change to a closed ticket', () => {
-    expect(() => applyPatch(ticket({ status: 'closed' }), { priority: 'urgent' }, later(1))).toThrow(TransitionNotAllowed);
+    expect(() => applyPatch(ticket({ status: 'closed' }), { priority: 'urgent' }, later(1))).toThrow(
+      TransitionNotAllowed,
+    );
   });
 
   it('refuses an illegal status move and leaves the input untouched', () => {
@@ -135,7 +162,11 @@ describe('applyPatch', () => {
 
 describe('tags', () => {
   it('lower-cases, trims, de-duplicates and sorts', () => {
-    expect(TagsSchema.parse([' VIP ', 'refund', 'vip', 'Überweisung'])).toEqual(['refund', 'vip', 'überweisung']);
+    expect(TagsSchema.parse([' VIP ', 'refund', 'vip', 'Überweisung'])).toEqual([
+      'refund',
+      'vip',
+      'überweisung',
+    ]);
   });
 
   it('refuses tags with spaces or punctuation', () => {

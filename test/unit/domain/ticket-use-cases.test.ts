@@ -23,16 +23,47 @@ const at = '2026-03-01T00:00:00.000Z';
 const department = (id: string) => ({ id, name: id, active: true, version: 1, createdAt: at, updatedAt: at });
 
 let deps: ReturnType<typeof memoryDeps>;
-const admin: Principal = { agentId: 'a-admin', email: 'admin@x.test', name: 'Admin', role: 'admin', departmentIds: [] };
-const billingAgent: Principal = { agentId: 'a-bill', email: 'bill@x.test', name: 'Bill', role: 'agent', departmentIds: ['billing'] };
+const admin: Principal = {
+  agentId: 'a-admin',
+  email: 'admin@x.test',
+  name: 'Admin',
+  role: 'admin',
+  departmentIds: [],
+};
+const billingAgent: Principal = {
+  agentId: 'a-bill',
+  email: 'bill@x.test',
+  name: 'Bill',
+  role: 'agent',
+  departmentIds: ['billing'],
+};
 
 beforeEach(() => {
   deps = memoryDeps();
   for (const id of ['general', 'billing', 'returns']) deps.state.departments.set(id, department(id));
-  const agent: Agent = { id: 'a-bill', email: 'bill@x.test', name: 'Bill', role: 'agent', departmentIds: ['billing'], teamIds: [], active: true, version: 1, createdAt: at, updatedAt: at };
+  const agent: Agent = {
+    id: 'a-bill',
+    email: 'bill@x.test',
+    name: 'Bill',
+    role: 'agent',
+    departmentIds: ['billing'],
+    teamIds: [],
+    active: true,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
   deps.state.agents.set(agent.id, agent);
   deps.state.agents.set('a-gone', { ...agent, id: 'a-gone', active: false });
-  deps.state.teams.set('tier-1', { id: 'tier-1', name: 'Tier 1', departmentId: 'general', active: true, version: 1, createdAt: at, updatedAt: at });
+  deps.state.teams.set('tier-1', {
+    id: 'tier-1',
+    name: 'Tier 1',
+    departmentId: 'general',
+    active: true,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  });
 });
 
 const webRequest = (email: string, extra: Record<string, unknown> = {}) => ({
@@ -51,7 +82,12 @@ describe('createTicket', () => {
     expect([first.ticket.number, second.ticket.number]).toEqual([1001, 1002]);
     const timeline = await getTimeline(deps, admin, first.ticket.id, { limit: 10 });
     expect(timeline.items).toHaveLength(1);
-    expect(timeline.items[0]).toMatchObject({ kind: 'customer', body: 'Where is my parcel?', channel: 'web', author: { type: 'customer' } });
+    expect(timeline.items[0]).toMatchObject({
+      kind: 'customer',
+      body: 'Where is my parcel?',
+      channel: 'web',
+      author: { type: 'customer' },
+    });
   });
 
   it('reuses the customer an email already belongs to, whatever its case', async () => {
@@ -76,21 +112,31 @@ describe('createTicket', () => {
   });
 
   it('refuses a reused Idempotency-Key with another body', async () => {
-    await createTicket(deps, webRequest('ann@example.com', { idempotency: { scope: 's', key: 'k1', fingerprint: 'f1' } }));
+    await createTicket(
+      deps,
+      webRequest('ann@example.com', { idempotency: { scope: 's', key: 'k1', fingerprint: 'f1' } }),
+    );
     await expect(
-      createTicket(deps, webRequest('ann@example.com', { idempotency: { scope: 's', key: 'k1', fingerprint: 'other' } })),
+      createTicket(
+        deps,
+        webRequest('ann@example.com', { idempotency: { scope: 's', key: 'k1', fingerprint: 'other' } }),
+      ),
     ).rejects.toThrow(IdempotencyKeyReused);
     expect(deps.state.tickets.size).toBe(1);
   });
 
   it('refuses an unknown department and writes nothing', async () => {
-    await expect(createTicket(deps, webRequest('ann@example.com', { departmentId: 'nope' }))).rejects.toThrow(ValidationFailed);
+    await expect(createTicket(deps, webRequest('ann@example.com', { departmentId: 'nope' }))).rejects.toThrow(
+      ValidationFailed,
+    );
     expect(deps.state.tickets.size).toBe(0);
     expect(deps.state.customers.size).toBe(0);
   });
 
   it('needs an email or a phone', async () => {
-    await expect(createTicket(deps, { ...webRequest('x@y.z'), customer: { name: 'Nobody' } })).rejects.toThrow(ValidationFailed);
+    await expect(
+      createTicket(deps, { ...webRequest('x@y.z'), customer: { name: 'Nobody' } }),
+    ).rejects.toThrow(ValidationFailed);
   });
 });
 
@@ -99,14 +145,20 @@ describe('visibility by role', () => {
     const billing = await createTicket(deps, webRequest('a@example.com', { departmentId: 'billing' }));
     const returns = await createTicket(deps, webRequest('b@example.com', { departmentId: 'returns' }));
     const triage = await createTicket(deps, webRequest('c@example.com'));
-    await expect(getTicket(deps, billingAgent, billing.ticket.id)).resolves.toMatchObject({ id: billing.ticket.id });
-    await expect(getTicket(deps, billingAgent, triage.ticket.id)).resolves.toMatchObject({ id: triage.ticket.id });
+    await expect(getTicket(deps, billingAgent, billing.ticket.id)).resolves.toMatchObject({
+      id: billing.ticket.id,
+    });
+    await expect(getTicket(deps, billingAgent, triage.ticket.id)).resolves.toMatchObject({
+      id: triage.ticket.id,
+    });
     await expect(getTicket(deps, billingAgent, returns.ticket.id)).rejects.toThrow(TicketNotFound);
     const page = await listTickets(deps, billingAgent, { limit: 10 });
     expect(page.items.map((t) => t.id).sort()).toEqual([billing.ticket.id, triage.ticket.id].sort());
 
     await updateTicket(deps, admin, returns.ticket.id, { assigneeId: 'a-bill' });
-    await expect(getTicket(deps, billingAgent, returns.ticket.id)).resolves.toMatchObject({ assigneeId: 'a-bill' });
+    await expect(getTicket(deps, billingAgent, returns.ticket.id)).resolves.toMatchObject({
+      assigneeId: 'a-bill',
+    });
   });
 });
 
@@ -114,8 +166,20 @@ describe('updateTicket', () => {
   it('applies the patch and puts one event with every change on the timeline', async () => {
     const { ticket } = await createTicket(deps, webRequest('ann@example.com', { departmentId: 'general' }));
     deps.clock.advance(60_000);
-    const updated = await updateTicket(deps, admin, ticket.id, { assigneeId: 'a-bill', priority: 'high', teamId: 'tier-1' }, 1);
-    expect(updated).toMatchObject({ status: 'open', priority: 'high', assigneeId: 'a-bill', teamId: 'tier-1', version: 2 });
+    const updated = await updateTicket(
+      deps,
+      admin,
+      ticket.id,
+      { assigneeId: 'a-bill', priority: 'high', teamId: 'tier-1' },
+      1,
+    );
+    expect(updated).toMatchObject({
+      status: 'open',
+      priority: 'high',
+      assigneeId: 'a-bill',
+      teamId: 'tier-1',
+      version: 2,
+    });
     const timeline = await getTimeline(deps, admin, ticket.id, { limit: 10 });
     const event = timeline.items.at(-1);
     expect(event?.kind).toBe('event');
@@ -126,15 +190,23 @@ describe('updateTicket', () => {
   it('refuses a stale expected version and changes nothing', async () => {
     const { ticket } = await createTicket(deps, webRequest('ann@example.com'));
     await updateTicket(deps, admin, ticket.id, { priority: 'low' }, 1);
-    await expect(updateTicket(deps, admin, ticket.id, { priority: 'urgent' }, 1)).rejects.toThrow(VersionConflict);
+    await expect(updateTicket(deps, admin, ticket.id, { priority: 'urgent' }, 1)).rejects.toThrow(
+      VersionConflict,
+    );
     expect(deps.state.tickets.get(ticket.id)?.priority).toBe('low');
   });
 
   it('refuses inactive or unknown agents, and a team of another department', async () => {
     const { ticket } = await createTicket(deps, webRequest('ann@example.com', { departmentId: 'billing' }));
-    await expect(updateTicket(deps, admin, ticket.id, { assigneeId: 'a-gone' })).rejects.toThrow(ValidationFailed);
-    await expect(updateTicket(deps, admin, ticket.id, { assigneeId: 'nobody' })).rejects.toThrow(ValidationFailed);
-    await expect(updateTicket(deps, admin, ticket.id, { teamId: 'tier-1' })).rejects.toThrow(/another department/);
+    await expect(updateTicket(deps, admin, ticket.id, { assigneeId: 'a-gone' })).rejects.toThrow(
+      ValidationFailed,
+    );
+    await expect(updateTicket(deps, admin, ticket.id, { assigneeId: 'nobody' })).rejects.toThrow(
+      ValidationFailed,
+    );
+    await expect(updateTicket(deps, admin, ticket.id, { teamId: 'tier-1' })).rejects.toThrow(
+      /another department/,
+    );
   });
 
   it('keeps tag changes idempotent and sorted', async () => {
@@ -165,7 +237,8 @@ describe('replies and notes', () => {
     let races = 0;
     // A colleague changes the ticket between our read and our write, once per call.
     deps.tickets.update = async (t, expected, entries, tags) => {
-      if (races++ % 2 === 0) await realUpdate({ ...deps.state.tickets.get(t.id)!, version: expected + 1 }, expected, [], tags);
+      if (races++ % 2 === 0)
+        await realUpdate({ ...deps.state.tickets.get(t.id)!, version: expected + 1 }, expected, [], tags);
       return realUpdate(t, expected, entries, tags);
     };
     await addNote(deps, admin, ticket.id, { body: 'checking' });
@@ -184,7 +257,10 @@ describe('replies and notes', () => {
 describe('mergeCustomer', () => {
   it('moves the other customer’s tickets and identities; later tickets by either address land on the survivor', async () => {
     const a = await createTicket(deps, webRequest('ann@example.com'));
-    const b = await createTicket(deps, { ...webRequest('x'), customer: { phone: '+49 30 123456', name: 'Ann' } });
+    const b = await createTicket(deps, {
+      ...webRequest('x'),
+      customer: { phone: '+49 30 123456', name: 'Ann' },
+    });
     const result = await mergeCustomer(deps, admin, a.ticket.customerId, b.ticket.customerId);
     expect(result.ticketsMoved).toBe(1);
     expect(deps.state.tickets.get(b.ticket.id)?.customerId).toBe(a.ticket.customerId);
@@ -195,6 +271,8 @@ describe('mergeCustomer', () => {
   it('is for supervisors and admins only', async () => {
     const a = await createTicket(deps, webRequest('ann@example.com'));
     const b = await createTicket(deps, webRequest('bob@example.com'));
-    await expect(mergeCustomer(deps, billingAgent, a.ticket.customerId, b.ticket.customerId)).rejects.toThrow(Forbidden);
+    await expect(mergeCustomer(deps, billingAgent, a.ticket.customerId, b.ticket.customerId)).rejects.toThrow(
+      Forbidden,
+    );
   });
 });
