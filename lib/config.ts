@@ -33,7 +33,10 @@ const SpaDomainSchema = z.strictObject({
   /** ACM certificate for `domainName`; CloudFront only accepts certificates from us-east-1. */
   certificateArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/, 'must be an ACM certificate ARN in us-east-1'),
+    .regex(
+      /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]+$/,
+      'must be an ACM certificate ARN in us-east-1',
+    ),
 });
 
 export const DeploymentConfigSchema = z.strictObject({
@@ -85,7 +88,9 @@ export type DeploymentConfigInput = z.input<typeof DeploymentConfigSchema>;
 /** The configuration is invalid; the message names every bad key. */
 export class DeploymentConfigError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid deployment configuration (context key "helpdesk"):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `Invalid deployment configuration (context key "helpdesk"):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'DeploymentConfigError';
   }
 }

@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { TABLE } from '../../functions/adapters/dynamodb/table-definition.js';
 
 /** The repository root: function entries are given relative to it. */
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,7 +16,8 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * esbuild emits an ES module; CommonJS dependencies bundled into it still call
  * `require`, which ES modules do not have. This banner defines it.
  */
-const ESM_REQUIRE_SHIM = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
+const ESM_REQUIRE_SHIM =
+  "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);";
 
 export interface HelpdeskFunctionProps {
   /** Handler module, relative to the repository root (e.g. `functions/api/tickets.ts`); it exports `handler`. */
@@ -98,13 +100,50 @@ export class HelpdeskFunction extends Construct implements iam.IGrantable {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason:
         'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) do not support resource-level ' +
-        'permissions, nor does dynamodb:ListStreams (stream consumers); every other statement names its resource.',
+        'permissions; every other statement of this role names its resource.',
     });
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is the pinned runtime of the project (local runtime and tests run the same major); ' +
-        'moving to a newer runtime is a deliberate upgrade, not an automatic one.',
+        'Node.js 22 is the runtime the project targets and tests against (package engines, esbuild target ' +
+        'node22); moving to a newer Lambda runtime is a deliberate upgrade, not an automatic one.',
     });
   }
+}
+
+/**
+ * Item-level actions a function needs to read and write the table (including
+ * the per-item checks of TransactWriteItems). No `Scan`: every access pattern
+ * is a GetItem, a Query or a transaction.
+ */
+export const TABLE_READ_WRITE_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+] as const;
+
+/**
+ * Grants read/write access to the help desk table: the item actions above on
+ * the table, and `Query` on each index named in the table definition (no
+ * `index/*` wildcard). Narrower than `grantReadWriteData`, which adds `Scan`
+ * and stream reads.
+ */
+export function grantTableReadWrite(table: dynamodb.ITableV2, grantee: iam.IGrantable): iam.Grant {
+  const onTable = iam.Grant.addToPrincipal({
+    grantee,
+    actions: [...TABLE_READ_WRITE_ACTIONS],
+    resourceArns: [table.tableArn],
+  });
+  const onIndexes = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['dynamodb:Query'],
+    resourceArns: TABLE.indexes.map((index) => `${table.tableArn}/index/${index.name}`),
+  });
+  return onTable.combine(onIndexes);
 }

@@ -20,7 +20,10 @@ export class DataStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, { terminationProtection: true, ...props });
 
-    const stringAttribute = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+    const stringAttribute = (name: string): dynamodb.Attribute => ({
+      name,
+      type: dynamodb.AttributeType.STRING,
+    });
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       partitionKey: stringAttribute(TABLE.partitionKey),

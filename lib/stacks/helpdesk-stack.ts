@@ -1,0 +1,63 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import type { DeploymentConfig } from '../config.js';
+import { Api } from '../constructs/api.js';
+import { Events } from '../constructs/events.js';
+import { Monitoring } from '../constructs/monitoring.js';
+import { WebApp } from '../constructs/web-app.js';
+
+export interface HelpdeskStackProps extends StackProps {
+  readonly config: DeploymentConfig;
+  /** The table of the {@link DataStack}. */
+  readonly table: dynamodb.ITableV2;
+  /**
+   * Directory of the SPA build.
+   * @default `web/dist`
+   */
+  readonly webAssetPath?: string;
+}
+
+/**
+ * The stateless half of the help desk: API, functions, SPA hosting and
+ * monitoring. It holds no data of its own (agent accounts in Cognito are
+ * retained), so it can be destroyed and redeployed without loss.
+ */
+export class HelpdeskStack extends Stack {
+  readonly api: Api;
+  readonly events: Events;
+  readonly webApp: WebApp;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: HelpdeskStackProps) {
+    super(scope, id, props);
+    const { config, table } = props;
+
+    this.webApp = new WebApp(this, 'Web', { spaDomain: config.spaDomain, assetPath: props.webAssetPath });
+    this.api = new Api(this, 'Api', { config, table, allowedOrigins: this.webApp.origins });
+    this.events = new Events(this, 'Events', { config, table });
+
+    this.webApp.deploySite({
+      apiUrl: this.api.url,
+      userPoolId: this.api.userPool.userPoolId,
+      userPoolClientId: this.api.userPoolClient.userPoolClientId,
+      deskName: config.deskName,
+    });
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      alarmEmail: config.alarmEmail,
+      apiStage: this.api.stage,
+      functions: {
+        ...Object.fromEntries(
+          Object.entries(this.api.functions).map(([group, fn]) => [
+            `Api${group.charAt(0).toUpperCase()}${group.slice(1)}`,
+            fn,
+          ]),
+        ),
+        Events: this.events.handler,
+      },
+      streamHandler: this.events.handler,
+      deadLetterQueue: this.events.deadLetterQueue,
+    });
+  }
+}
