@@ -219,14 +219,14 @@ export class Api extends Construct {
       }
     }
 
-    new CfnOutput(this, 'ApiUrl', { value: this.url, description: 'Base URL of the help desk API' });
-    new CfnOutput(this, 'UserPoolId', {
-      value: this.userPool.userPoolId,
-      description: 'Cognito user pool of agents',
-    });
-    new CfnOutput(this, 'UserPoolClientId', {
-      value: this.userPoolClient.userPoolClientId,
-      description: 'Cognito app client of the SPA',
-    });
+    // Stable output names: `npm run create-agent` and operators read them from the stack.
+    const outputs: [string, string, string][] = [
+      ['ApiUrl', this.url, 'Base URL of the help desk API'],
+      ['UserPoolId', this.userPool.userPoolId, 'Cognito user pool of agents'],
+      ['UserPoolClientId', this.userPoolClient.userPoolClientId, 'Cognito app client of the SPA'],
+    ];
+    for (const [name, value, description] of outputs) {
+      new CfnOutput(this, name, { value, description }).overrideLogicalId(name);
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -42,6 +42,11 @@ export class DataStack extends Stack {
         projectionType: dynamodb.ProjectionType.ALL,
       })),
     });
+
+    new CfnOutput(this, 'TableName', {
+      value: this.table.tableName,
+      description: 'The help desk table (read by npm run create-agent)',
+    }).overrideLogicalId('TableName');
 
     const accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

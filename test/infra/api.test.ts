@@ -148,14 +148,13 @@ describe('HTTP API routes, derived from ROUTES', () => {
     expect(accessLogs).toHaveLength(1);
   });
 
-  it('outputs the API URL, the user pool id and the client id', () => {
-    const outputs = Object.keys(template.findOutputs('*'));
-    for (const name of ['ApiUrl', 'UserPoolId', 'UserPoolClientId']) {
-      expect(
-        outputs.some((id) => id.startsWith(`Api${name}`)),
-        name,
-      ).toBe(true);
-    }
+  it('outputs the API URL, the user pool id and the client id under stable names', () => {
+    const outputs = template.findOutputs('*');
+    expect(outputs.UserPoolId?.Value).toEqual({ Ref: logicalId(synth.helpdeskStack.api.userPool) });
+    expect(outputs.UserPoolClientId?.Value).toEqual({
+      Ref: logicalId(synth.helpdeskStack.api.userPoolClient),
+    });
+    expect(JSON.stringify(outputs.ApiUrl?.Value)).toContain(logicalId(synth.helpdeskStack.api.httpApi));
   });
 });
 

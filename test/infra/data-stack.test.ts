@@ -132,3 +132,9 @@ describe('data stack: the mail bucket', () => {
     });
   });
 });
+
+describe('data stack outputs', () => {
+  it('names the table under a stable output for operator scripts', () => {
+    expect(data.findOutputs('TableName').TableName?.Value).toEqual({ Ref: logicalId(synth.dataStack.table) });
+  });
+});

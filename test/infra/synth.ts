@@ -120,7 +120,7 @@ type Json = Record<string, unknown>;
 export function exportNameOf(template: Template, resourceLogicalId: string, attribute?: string): string {
   const value = attribute ? { 'Fn::GetAtt': [resourceLogicalId, attribute] } : { Ref: resourceLogicalId };
   for (const output of Object.values(template.toJSON().Outputs ?? {}) as Json[]) {
-    if (JSON.stringify(output.Value) === JSON.stringify(value)) {
+    if (output.Export && JSON.stringify(output.Value) === JSON.stringify(value)) {
       return (output.Export as { Name: string }).Name;
     }
   }
