@@ -1,41 +1,23 @@
 import { z } from 'zod';
 import { TransitionNotAllowed, ValidationFailed } from '../shared/errors.js';
 
-/** Ticket lifecycle. `closed` is terminal; a solved ticket may reopen. */
-export const TICKET_STATUSES = ['new', 'open', 'pending', 'on_hold', 'solved', 'closed'] as const;
+import { allowedNextStatuses, CHANNELS, canMoveStatus, PRIORITIES, TICKET_STATUSES } from './status.js';
+
+export { allowedNextStatuses, CHANNELS, PRIORITIES, TICKET_STATUSES } from './status.js';
+
 export const TicketStatusSchema = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatusSchema>;
 
-export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const PrioritySchema = z.enum(PRIORITIES);
 export type Priority = z.infer<typeof PrioritySchema>;
 
-export const CHANNELS = ['email', 'web', 'chat', 'phone', 'social', 'api'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
-/**
- * Allowed status moves. A ticket never goes back to `new`; `closed` only
- * follows `solved` (a closed ticket is archived: follow-ups open a new ticket).
- */
-const ALLOWED_MOVES: Record<TicketStatus, readonly TicketStatus[]> = {
-  new: ['open', 'pending', 'on_hold', 'solved'],
-  open: ['pending', 'on_hold', 'solved'],
-  pending: ['open', 'on_hold', 'solved'],
-  on_hold: ['open', 'pending', 'solved'],
-  solved: ['open', 'closed'],
-  closed: [],
-};
-
-export function allowedNextStatuses(from: TicketStatus): readonly TicketStatus[] {
-  return ALLOWED_MOVES[from];
-}
-
 /** Throws TransitionNotAllowed unless `from → to` is a legal move (same status is a no-op, allowed). */
 export function assertStatusMove(from: TicketStatus, to: TicketStatus): void {
-  if (from === to) return;
-  if (!ALLOWED_MOVES[from].includes(to)) {
-    const allowed = ALLOWED_MOVES[from];
+  if (!canMoveStatus(from, to)) {
+    const allowed = allowedNextStatuses(from);
     throw new TransitionNotAllowed(
       `A ${from} ticket cannot become ${to}${allowed.length ? `; it can become ${allowed.join(', ')}` : '; it is closed for good'}`,
       { from, to, allowed },

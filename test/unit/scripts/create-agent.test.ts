@@ -21,30 +21,26 @@ beforeEach(() => {
   cfn.reset();
   idp.reset();
   ddb.reset();
-  cfn
-    .on(DescribeStacksCommand, { StackName: 'Helpdesk' })
-    .resolves({
-      Stacks: [
-        {
-          StackName: 'Helpdesk',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [{ OutputKey: 'UserPoolId', OutputValue: 'eu-west-1_pool' }],
-        },
-      ],
-    });
-  cfn
-    .on(DescribeStacksCommand, { StackName: 'HelpdeskData' })
-    .resolves({
-      Stacks: [
-        {
-          StackName: 'HelpdeskData',
-          CreationTime: new Date(),
-          StackStatus: 'CREATE_COMPLETE',
-          Outputs: [{ OutputKey: 'TableName', OutputValue: 'desk-table' }],
-        },
-      ],
-    });
+  cfn.on(DescribeStacksCommand, { StackName: 'Helpdesk' }).resolves({
+    Stacks: [
+      {
+        StackName: 'Helpdesk',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: [{ OutputKey: 'UserPoolId', OutputValue: 'eu-west-1_pool' }],
+      },
+    ],
+  });
+  cfn.on(DescribeStacksCommand, { StackName: 'HelpdeskData' }).resolves({
+    Stacks: [
+      {
+        StackName: 'HelpdeskData',
+        CreationTime: new Date(),
+        StackStatus: 'CREATE_COMPLETE',
+        Outputs: [{ OutputKey: 'TableName', OutputValue: 'desk-table' }],
+      },
+    ],
+  });
   idp.on(AdminCreateUserCommand).resolves({ User: { Attributes: [{ Name: 'sub', Value: 'sub-123' }] } });
   idp.on(AdminAddUserToGroupCommand).resolves({});
   ddb.on(PutCommand).resolves({});

@@ -1,0 +1,82 @@
+/**
+ * The SPA's view of the API: types only, taken from the server's zod models
+ * so the two cannot drift. Every import here is `import type` and is erased at
+ * build time, so no server code ends up in the bundle.
+ */
+import type { Agent, Department, Role, Team } from '../../../functions/domain/agents/model.js';
+import type { Customer, Identity } from '../../../functions/domain/customers/model.js';
+import type {
+  Change,
+  Channel,
+  Priority,
+  Ticket,
+  TicketStatus,
+  TimelineEntry,
+  TimelineKind,
+} from '../../../functions/domain/tickets/model.js';
+
+export type {
+  Agent,
+  Change,
+  Channel,
+  Customer,
+  Department,
+  Identity,
+  Priority,
+  Role,
+  Team,
+  Ticket,
+  TicketStatus,
+  TimelineEntry,
+  TimelineKind,
+};
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface Items<T> {
+  items: T[];
+}
+
+export interface Me {
+  agent: Agent;
+}
+
+export interface CustomerWithTickets {
+  customer: Customer;
+  tickets: Page<Ticket>;
+}
+
+/** `PATCH /tickets/{id}`: any subset of these. */
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: Priority;
+  assigneeId?: string | null;
+  departmentId?: string | null;
+  teamId?: string | null;
+  tags?: string[];
+}
+
+export interface ReplyRequest {
+  body: string;
+  status?: TicketStatus;
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export type AuthConfig =
+  | { mode: 'local' }
+  | { mode: 'cognito'; region: string; userPoolId: string; userPoolClientId: string };
+
+/** `/config.json`, written at deploy time (or by the local runtime). */
+export interface RuntimeConfig {
+  deskName: string;
+  /** Base URL of the API; "" means the SPA's own origin. */
+  apiUrl: string;
+  auth: AuthConfig;
+}

@@ -1,0 +1,150 @@
+import { useEffect, useRef } from 'react';
+import { setToken } from '../api/client.js';
+import { clearCaches } from '../lib/cache.js';
+import { useDirectory } from '../lib/directory.js';
+import { useHotkeys } from '../lib/hotkeys.js';
+import { inboxPath, Link, navigate, type Route, useRoute, type ViewId } from '../lib/router.js';
+import { InboxPage } from '../pages/Inbox.js';
+import { TicketPage } from '../pages/TicketPage.js';
+import { Avatar } from './Badges.js';
+import { ShortcutsDialog } from './ShortcutsDialog.js';
+
+export const VIEWS: readonly { id: ViewId; label: string }[] = [
+  { id: 'open', label: 'All open' },
+  { id: 'new', label: 'New' },
+  { id: 'pending', label: 'Pending' },
+  { id: 'on_hold', label: 'On hold' },
+  { id: 'solved', label: 'Solved' },
+  { id: 'unassigned', label: 'Unassigned' },
+  { id: 'mine', label: 'My tickets' },
+  { id: 'all', label: 'All tickets' },
+];
+
+function clearDrafts(): void {
+  try {
+    for (const key of Object.keys(sessionStorage))
+      if (key.startsWith('helpdesk.draft.')) sessionStorage.removeItem(key);
+  } catch {
+    // Nothing to clear.
+  }
+}
+
+export function BrandMark() {
+  return (
+    <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <rect width="32" height="32" rx="8" fill="currentColor" />
+      <path
+        d="M9 10.5A2.5 2.5 0 0 1 11.5 8h9A2.5 2.5 0 0 1 23 10.5v7a2.5 2.5 0 0 1-2.5 2.5H15l-4.2 3.4c-.5.4-1.3 0-1.3-.6V20A2.5 2.5 0 0 1 9 17.5z"
+        fill="#fff"
+      />
+    </svg>
+  );
+}
+
+export function Shell({ deskName }: { deskName: string }) {
+  const { me } = useDirectory();
+  const route = useRoute();
+  const shortcuts = useRef<HTMLDialogElement>(null);
+
+  const viewKeys = Object.fromEntries(
+    VIEWS.map((view, i) => [String(i + 1), () => navigate(inboxPath(view.id))]),
+  );
+  useHotkeys({ '?': () => shortcuts.current?.showModal(), ...viewKeys });
+
+  const signOut = () => {
+    clearCaches();
+    clearDrafts();
+    navigate('/', { replace: true });
+    setToken(null);
+  };
+
+  // After moving to another page, put focus on its heading so keyboard and screen reader users start there.
+  const pathname =
+    route.name === 'ticket' ? `/tickets/${route.id}` : route.name === 'inbox' ? route.view : 'other';
+  const firstPath = useRef(pathname);
+  useEffect(() => {
+    if (pathname === firstPath.current) return;
+    firstPath.current = '';
+    const heading = document.querySelector<HTMLElement>('#main h1');
+    (heading ?? document.getElementById('main'))?.focus({ preventScroll: true });
+  }, [pathname]);
+
+  const activeView = route.name === 'inbox' ? route.view : null;
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to={inboxPath('open')} className="brand" aria-label={`${deskName}: inbox`}>
+          <BrandMark />
+          <span className="brand-name">{deskName}</span>
+        </Link>
+        <div className="topbar-spacer" />
+        <button
+          type="button"
+          className="btn btn-ghost btn-sm topbar-shortcuts"
+          onClick={() => shortcuts.current?.showModal()}
+          aria-keyshortcuts="?"
+        >
+          <kbd>?</kbd> Shortcuts
+        </button>
+        <div className="topbar-user" title={me.email}>
+          <Avatar name={me.name} id={me.id} size="sm" />
+          <span className="topbar-user-text">
+            <span className="topbar-user-name">{me.name}</span>
+            <span className="topbar-user-role">{me.role}</span>
+          </span>
+        </div>
+        <button type="button" className="btn btn-secondary btn-sm" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <div className="layout">
+        <nav className="sidebar" aria-label="Views">
+          <h2 className="sidebar-heading">Views</h2>
+          <ul className="view-list">
+            {VIEWS.map((view, i) => (
+              <li key={view.id}>
+                <Link
+                  to={inboxPath(view.id)}
+                  className="view-link"
+                  aria-current={activeView === view.id ? 'page' : undefined}
+                  aria-keyshortcuts={String(i + 1)}
+                >
+                  <span className="view-label" data-key={i + 1}>
+                    {view.label}
+                  </span>
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="main" tabIndex={-1}>
+          <RouteView route={route} />
+        </main>
+      </div>
+      <ShortcutsDialog ref={shortcuts} />
+    </div>
+  );
+}
+
+function RouteView({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'inbox':
+      return <InboxPage view={route.view} search={route.search} />;
+    case 'ticket':
+      return <TicketPage key={route.id} id={route.id} />;
+    case 'not_found':
+      return (
+        <div className="empty-state page-pad">
+          <h1 className="empty-title">Page not found</h1>
+          <p className="muted">Nothing lives at {route.path}.</p>
+          <Link to={inboxPath('open')} className="btn btn-primary">
+            Go to the inbox
+          </Link>
+        </div>
+      );
+  }
+}

@@ -1,0 +1,150 @@
+import { useId } from 'react';
+import type { Ticket, TicketPatch } from '../api/types.js';
+import type { Directory } from '../lib/directory.js';
+import { canMoveStatus, PRIORITIES, PRIORITY_LABEL, STATUS_LABEL, STATUSES } from '../lib/format.js';
+import { Spinner } from './Feedback.js';
+import { TagsEditor } from './TagsEditor.js';
+
+/** Status, priority, assignment and tags; every change is saved at once (PATCH with If-Match). */
+export function TicketProperties({
+  ticket,
+  directory,
+  saving,
+  onPatch,
+}: {
+  ticket: Ticket;
+  directory: Directory;
+  saving: boolean;
+  onPatch(patch: TicketPatch): void;
+}) {
+  const id = useId();
+  const closed = ticket.status === 'closed';
+  const teams = directory.teams.filter(
+    (t) =>
+      (t.active && (!ticket.departmentId || t.departmentId === ticket.departmentId)) ||
+      t.id === ticket.teamId,
+  );
+  const agents = directory.agents.filter((a) => a.active || a.id === ticket.assigneeId);
+
+  const changeDepartment = (value: string) => {
+    const departmentId = value || null;
+    const team = directory.teams.find((t) => t.id === ticket.teamId);
+    const keepTeam = !team || !departmentId || team.departmentId === departmentId;
+    onPatch(keepTeam ? { departmentId } : { departmentId, teamId: null });
+  };
+
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <div className="panel-header">
+        <h2 className="panel-title" id={`${id}-title`}>
+          Ticket details
+        </h2>
+        <span className="save-state" aria-live="polite">
+          {saving ? (
+            <>
+              <Spinner size="sm" /> Saving…
+            </>
+          ) : null}
+        </span>
+      </div>
+      {closed ? <p className="muted small">This ticket is closed and can no longer be changed.</p> : null}
+      <div className="form-stack">
+        <div className="field">
+          <label htmlFor={`${id}-status`}>Status</label>
+          <select
+            id={`${id}-status`}
+            className="select-status"
+            data-status={ticket.status}
+            value={ticket.status}
+            onChange={(e) => onPatch({ status: e.target.value as Ticket['status'] })}
+            disabled={closed}
+          >
+            {STATUSES.map((s) => (
+              <option key={s} value={s} disabled={!canMoveStatus(ticket.status, s)}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-priority`}>Priority</label>
+          <select
+            id={`${id}-priority`}
+            value={ticket.priority}
+            onChange={(e) => onPatch({ priority: e.target.value as Ticket['priority'] })}
+            disabled={closed}
+          >
+            {PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {PRIORITY_LABEL[p]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <div className="field-label-row">
+            <label htmlFor={`${id}-assignee`}>Assignee</label>
+            {ticket.assigneeId !== directory.me.id && !closed ? (
+              <button
+                type="button"
+                className="link-button"
+                onClick={() => onPatch({ assigneeId: directory.me.id })}
+              >
+                Assign to me
+              </button>
+            ) : null}
+          </div>
+          <select
+            id={`${id}-assignee`}
+            value={ticket.assigneeId ?? ''}
+            onChange={(e) => onPatch({ assigneeId: e.target.value || null })}
+            disabled={closed}
+          >
+            <option value="">Unassigned</option>
+            {agents.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+                {a.id === directory.me.id ? ' (you)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-department`}>Department</label>
+          <select
+            id={`${id}-department`}
+            value={ticket.departmentId ?? ''}
+            onChange={(e) => changeDepartment(e.target.value)}
+            disabled={closed}
+          >
+            <option value="">No department</option>
+            {directory.departments
+              .filter((d) => d.active || d.id === ticket.departmentId)
+              .map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-team`}>Team</label>
+          <select
+            id={`${id}-team`}
+            value={ticket.teamId ?? ''}
+            onChange={(e) => onPatch({ teamId: e.target.value || null })}
+            disabled={closed || teams.length === 0}
+          >
+            <option value="">{teams.length === 0 ? 'No teams in this department' : 'No team'}</option>
+            {teams.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <TagsEditor tags={ticket.tags} onChange={(tags) => onPatch({ tags })} disabled={closed} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * A tiny History API router: paths are the source of truth, `navigate()`
+ * pushes a new entry, `<Link>` keeps ordinary link behaviour (middle click,
+ * Ctrl+click open a new tab) and navigates in-app otherwise.
+ *
+ * Pages: `/inbox/<view>?department=&priority=&tag=&status=` and
+ * `/tickets/<id>`. Locally the API shares the origin; the local server gives
+ * browser navigations (Accept: text/html) the SPA and API calls the API, and
+ * the SPA always asks for JSON.
+ */
+import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
+
+export const VIEW_IDS = ['open', 'new', 'pending', 'on_hold', 'solved', 'unassigned', 'mine', 'all'] as const;
+export type ViewId = (typeof VIEW_IDS)[number];
+
+export type Route =
+  | { name: 'inbox'; view: ViewId; search: URLSearchParams }
+  | { name: 'ticket'; id: string }
+  | { name: 'not_found'; path: string };
+
+const NAVIGATE_EVENT = 'helpdesk:navigate';
+
+export function parseRoute(pathname: string, search: string): Route {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0) return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
+  if (parts[0] === 'inbox' && parts.length <= 2) {
+    const view = (parts[1] ?? 'open') as ViewId;
+    if (VIEW_IDS.includes(view)) return { name: 'inbox', view, search: new URLSearchParams(search) };
+  }
+  if (parts[0] === 'tickets' && parts.length === 1)
+    return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
+  if (parts[0] === 'tickets' && parts.length === 2 && parts[1]) return { name: 'ticket', id: parts[1] };
+  return { name: 'not_found', path: pathname };
+}
+
+export function inboxPath(view: ViewId, search?: URLSearchParams): string {
+  const text = search?.toString();
+  return `/inbox/${view}${text ? `?${text}` : ''}`;
+}
+
+export function ticketPath(id: string): string {
+  return `/tickets/${encodeURIComponent(id)}`;
+}
+
+let lastInbox = '/inbox/open';
+
+/** The inbox the agent came from, so "Back" returns to the same view and filters. */
+export function lastInboxPath(): string {
+  return lastInbox;
+}
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  const current = location.pathname + location.search;
+  if (to === current) return;
+  if (options.replace) history.replaceState(null, '', to);
+  else history.pushState(null, '', to);
+  window.dispatchEvent(new Event(NAVIGATE_EVENT));
+}
+
+function subscribe(callback: () => void): () => void {
+  window.addEventListener('popstate', callback);
+  window.addEventListener(NAVIGATE_EVENT, callback);
+  return () => {
+    window.removeEventListener('popstate', callback);
+    window.removeEventListener(NAVIGATE_EVENT, callback);
+  };
+}
+
+function snapshot(): string {
+  return location.pathname + location.search;
+}
+
+let cached: { key: string; route: Route } | undefined;
+
+export function useRoute(): Route {
+  const key = useSyncExternalStore(subscribe, snapshot);
+  if (cached?.key !== key) {
+    const route = parseRoute(location.pathname, location.search);
+    if (route.name === 'inbox') lastInbox = key === '/' ? '/inbox/open' : key;
+    cached = { key, route };
+  }
+  return cached.route;
+}
+
+type LinkProps = Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> & { to: string };
+
+export function Link({ to, onClick, ...rest }: LinkProps) {
+  const handle = (event: MouseEvent<HTMLAnchorElement>) => {
+    onClick?.(event);
+    if (event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    if (rest.target && rest.target !== '_self') return;
+    event.preventDefault();
+    navigate(to);
+  };
+  return <a href={to} onClick={handle} {...rest} />;
+}

@@ -1,0 +1,301 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ApiError, api, get, isAbort, messageOf } from '../api/client.js';
+import type { FieldError, Page, Ticket, TicketPatch, TicketStatus, TimelineEntry } from '../api/types.js';
+import { PriorityTag, StatusBadge } from '../components/Badges.js';
+import { Composer, type ComposerHandle } from '../components/Composer.js';
+import { CustomerPanel } from '../components/CustomerPanel.js';
+import { Alert, Spinner } from '../components/Feedback.js';
+import { TicketProperties } from '../components/TicketProperties.js';
+import { Timeline } from '../components/Timeline.js';
+import { cachedTicket, updateCachedTicket } from '../lib/cache.js';
+import { useDirectory } from '../lib/directory.js';
+import { CHANNEL_LABEL, fullTime, relativeTime, ticketNumber } from '../lib/format.js';
+import { useHotkeys } from '../lib/hotkeys.js';
+import { useNow } from '../lib/now.js';
+import { Link, lastInboxPath, navigate } from '../lib/router.js';
+import { setPageTitle } from '../lib/title.js';
+import { useToast } from '../lib/toast.js';
+
+const TIMELINE_PAGE = 100;
+const MAX_TIMELINE_PAGES = 20;
+
+interface Banner {
+  tone: 'error' | 'warning';
+  message: string;
+  details?: FieldError[];
+}
+
+const CONFLICT_MESSAGE =
+  'This ticket was changed by someone else. It has been reloaded: check it and make your change again.';
+
+export function TicketPage({ id }: { id: string }) {
+  const directory = useDirectory();
+  const notify = useToast();
+  const now = useNow();
+  const path = `/tickets/${encodeURIComponent(id)}`;
+
+  const [ticket, setTicketState] = useState<Ticket | undefined>(() => cachedTicket(id));
+  const [loadError, setLoadError] = useState<ApiError | Error>();
+  const [entries, setEntries] = useState<TimelineEntry[]>();
+  const [timelineError, setTimelineError] = useState<string>();
+  const [banner, setBanner] = useState<Banner>();
+  const [saving, setSaving] = useState(false);
+
+  /** The last ticket the server confirmed: its version goes into If-Match. */
+  const confirmed = useRef<Ticket | undefined>(undefined);
+  const queue = useRef<Promise<void>>(Promise.resolve());
+  const composer = useRef<ComposerHandle>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const stickToBottom = useRef(true);
+
+  const acceptTicket = useCallback((next: Ticket) => {
+    confirmed.current = next;
+    setTicketState(next);
+    updateCachedTicket(next);
+  }, []);
+
+  const loadTicket = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        acceptTicket(await get<Ticket>(path, signal));
+        setLoadError(undefined);
+      } catch (error) {
+        if (!isAbort(error)) setLoadError(error as Error);
+      }
+    },
+    [path, acceptTicket],
+  );
+
+  const loadTimeline = useCallback(
+    async (signal?: AbortSignal) => {
+      try {
+        const all: TimelineEntry[] = [];
+        let cursor: string | null = null;
+        for (let i = 0; i < MAX_TIMELINE_PAGES; i++) {
+          const page: Page<TimelineEntry> = await get<Page<TimelineEntry>>(
+            `${path}/timeline?limit=${TIMELINE_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+            signal,
+          );
+          all.push(...page.items);
+          cursor = page.nextCursor;
+          if (!cursor) break;
+        }
+        setEntries(all);
+        setTimelineError(undefined);
+      } catch (error) {
+        if (!isAbort(error)) setTimelineError(messageOf(error));
+      }
+    },
+    [path],
+  );
+
+  const reload = useCallback(() => Promise.all([loadTicket(), loadTimeline()]), [loadTicket, loadTimeline]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void loadTicket(controller.signal);
+    void loadTimeline(controller.signal);
+    return () => controller.abort();
+  }, [loadTicket, loadTimeline]);
+
+  const titleText = ticket ? `${ticketNumber(ticket.number)} ${ticket.subject}` : null;
+  useEffect(() => {
+    setPageTitle(titleText);
+  }, [titleText]);
+
+  // Keep the newest entries in view, unless the agent scrolled up to read.
+  useLayoutEffect(() => {
+    void entries;
+    const el = scroller.current;
+    if (el && stickToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [entries]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el) stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  };
+
+  const handleFailure = useCallback(
+    async (error: unknown) => {
+      if (error instanceof ApiError && error.status === 412) {
+        setBanner({ tone: 'warning', message: CONFLICT_MESSAGE });
+      } else if (error instanceof ApiError) {
+        setBanner({ tone: 'error', message: error.message, details: error.details });
+      } else {
+        setBanner({ tone: 'error', message: messageOf(error) });
+      }
+      await reload();
+    },
+    [reload],
+  );
+
+  /** Changes apply optimistically and are sent one after another, each with the latest confirmed version. */
+  const patch = useCallback(
+    (change: TicketPatch) => {
+      setTicketState((t) => (t ? { ...t, ...change } : t));
+      setBanner(undefined);
+      setSaving(true);
+      queue.current = queue.current.then(async () => {
+        if (!confirmed.current) await loadTicket();
+        const base = confirmed.current;
+        if (!base) {
+          setSaving(false);
+          setBanner({ tone: 'error', message: 'The change was not saved: the ticket could not be loaded.' });
+          return;
+        }
+        try {
+          const updated = await api<Ticket>('PATCH', path, { body: change, ifMatch: `"${base.version}"` });
+          acceptTicket(updated);
+          stickToBottom.current = true;
+          await loadTimeline();
+        } catch (error) {
+          await handleFailure(error);
+        } finally {
+          setSaving(false);
+        }
+      });
+    },
+    [path, acceptTicket, loadTicket, loadTimeline, handleFailure],
+  );
+
+  /** Shows the new entry at once, then refreshes the ticket (version, status) and the timeline (events). */
+  const afterMessage = async (entry: TimelineEntry) => {
+    stickToBottom.current = true;
+    setEntries((all) => (all ? [...all, entry] : [entry]));
+    await reload();
+  };
+
+  const reply = async (body: string, status: TicketStatus | undefined) => {
+    const entry = await api<TimelineEntry>('POST', `${path}/replies`, {
+      body: status ? { body, status } : { body },
+    });
+    notify('Reply sent');
+    void afterMessage(entry);
+  };
+
+  const note = async (body: string) => {
+    const entry = await api<TimelineEntry>('POST', `${path}/notes`, { body: { body } });
+    notify('Internal note added');
+    void afterMessage(entry);
+  };
+
+  useHotkeys({
+    r: () => composer.current?.focus('reply'),
+    n: () => composer.current?.focus('note'),
+    escape: () => navigate(lastInboxPath()),
+  });
+
+  if (!ticket) {
+    if (loadError) {
+      const notFound = loadError instanceof ApiError && loadError.status === 404;
+      return (
+        <div className="page page-pad">
+          <BackLink />
+          <div className="empty-state">
+            <h1 className="empty-title">
+              {notFound ? 'Ticket not found' : 'The ticket could not be loaded'}
+            </h1>
+            <p className="muted">
+              {notFound
+                ? 'It may have been removed, or it belongs to a department you cannot see.'
+                : loadError.message}
+            </p>
+            {notFound ? null : (
+              <button type="button" className="btn btn-primary" onClick={() => void reload()}>
+                Try again
+              </button>
+            )}
+          </div>
+        </div>
+      );
+    }
+    return (
+      <div className="page page-pad" aria-busy="true">
+        <BackLink />
+        <Spinner label="Loading ticket" />
+      </div>
+    );
+  }
+
+  const requesterName =
+    ticket.requester.name ?? ticket.requester.email ?? ticket.requester.phone ?? 'the customer';
+
+  return (
+    <div className="ticket-page">
+      <div className="ticket-main">
+        <header className="ticket-header">
+          <BackLink />
+          <div className="ticket-heading">
+            <span className="ticket-number mono">{ticketNumber(ticket.number)}</span>
+            <h1 className="ticket-subject" tabIndex={-1}>
+              {ticket.subject}
+            </h1>
+          </div>
+          <p className="ticket-meta">
+            <StatusBadge status={ticket.status} />
+            <PriorityTag priority={ticket.priority} />
+            <span>via {CHANNEL_LABEL[ticket.channel]}</span>
+            <span aria-hidden="true">·</span>
+            <span>
+              opened <time title={fullTime(ticket.createdAt)}>{relativeTime(ticket.createdAt, now)}</time> by{' '}
+              {requesterName}
+            </span>
+          </p>
+        </header>
+        <div className="ticket-scroll" ref={scroller} onScroll={onScroll}>
+          {banner ? (
+            <Alert tone={banner.tone} details={banner.details} onDismiss={() => setBanner(undefined)}>
+              {banner.message}
+            </Alert>
+          ) : null}
+          {loadError && ticket ? (
+            <Alert tone="warning">Could not refresh this ticket: {loadError.message}</Alert>
+          ) : null}
+          {timelineError ? (
+            <Alert
+              action={
+                <button
+                  type="button"
+                  className="btn btn-secondary btn-sm"
+                  onClick={() => void loadTimeline()}
+                >
+                  Retry
+                </button>
+              }
+            >
+              The timeline could not be loaded: {timelineError}
+            </Alert>
+          ) : null}
+          {entries ? (
+            <Timeline entries={entries} directory={directory} now={now} />
+          ) : timelineError ? null : (
+            <div className="timeline-loading">
+              <Spinner label="Loading timeline" />
+            </div>
+          )}
+        </div>
+        <Composer
+          ref={composer}
+          ticketId={ticket.id}
+          status={ticket.status}
+          requesterName={requesterName}
+          disabled={ticket.status === 'closed' ? 'This ticket is closed. ' : undefined}
+          onReply={reply}
+          onNote={note}
+        />
+      </div>
+      <aside className="ticket-side" aria-label="Ticket details and customer">
+        <TicketProperties ticket={ticket} directory={directory} saving={saving} onPatch={patch} />
+        <CustomerPanel ticket={ticket} now={now} />
+      </aside>
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <Link to={lastInboxPath()} className="back-link" aria-keyshortcuts="Escape">
+      <span aria-hidden="true">←</span> Back to inbox
+    </Link>
+  );
+}
