@@ -12,7 +12,13 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
 
 export function decodeCursor(
   cursor: string | undefined,
-  expected: { partitionAttribute: string; partitionValue: string; attributes: readonly string[] },
+  expected: {
+    partitionAttribute: string;
+    partitionValue: string;
+    attributes: readonly string[];
+    /** For begins_with queries: the sort key must lie in the queried range. */
+    sortPrefix?: { attribute: string; prefix: string };
+  },
 ): Record<string, string> | undefined {
   if (cursor === undefined || cursor === '') return undefined;
   let parsed: unknown;
@@ -31,5 +37,7 @@ export function decodeCursor(
   if (names.join(',') !== [...expected.attributes].sort().join(',')) throw invalid();
   for (const name of names) if (typeof record[name] !== 'string') throw invalid();
   if (record[expected.partitionAttribute] !== expected.partitionValue) throw invalid();
+  const range = expected.sortPrefix;
+  if (range && !String(record[range.attribute]).startsWith(range.prefix)) throw invalid();
   return record as Record<string, string>;
 }

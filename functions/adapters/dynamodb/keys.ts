@@ -4,6 +4,7 @@
  */
 import type { Identity } from '../../domain/customers/model.js';
 import type { Ticket } from '../../domain/tickets/model.js';
+import { listOrderKey, statusOrderPrefix } from '../../domain/tickets/status.js';
 
 /** Stands in for "no department" / "unassigned" in index keys. */
 export const NONE = '_none';
@@ -29,32 +30,29 @@ export const keys = {
   metric: (name: string, day: string) => ({ pk: `METRIC#${name}`, sk: day }),
 } as const;
 
-/** Sort key shared by the ticket list indexes: newest activity first with ScanIndexForward=false. */
-function activity(ticket: Pick<Ticket, 'updatedAt' | 'id'>): string {
-  return `${ticket.updatedAt}#${ticket.id}`;
-}
+/**
+ * List indexes sort by the domain's list order (status in triage order, then
+ * newest activity first, read with ScanIndexForward=false), so one index
+ * answers "all" and, by begins_with on the status prefix, "in this status".
+ */
+export const statusSortPrefix = statusOrderPrefix;
 
 /**
  * Index keys of a ticket item, one list pattern per index:
- * gsi1 department+status, gsi2 status, gsi3 assignee (sorted by status then
- * activity, so status is a begins_with), gsi4 customer, gsi5 department,
- * gsi6 every ticket.
+ * gsi1 department [+status], gsi2 every ticket [+status], gsi3 assignee
+ * [+status] (`_none` = unassigned queue), gsi4 customer.
  */
 export function ticketIndexKeys(ticket: Ticket): Record<string, string> {
-  const department = ticket.departmentId ?? NONE;
+  const sortKey = listOrderKey(ticket);
   return {
-    gsi1pk: `TDS#${department}#${ticket.status}`,
-    gsi1sk: activity(ticket),
-    gsi2pk: `TS#${ticket.status}`,
-    gsi2sk: activity(ticket),
+    gsi1pk: `TD#${ticket.departmentId ?? NONE}`,
+    gsi1sk: sortKey,
+    gsi2pk: 'TALL',
+    gsi2sk: sortKey,
     gsi3pk: `TA#${ticket.assigneeId ?? NONE}`,
-    gsi3sk: `${ticket.status}#${activity(ticket)}`,
+    gsi3sk: sortKey,
     gsi4pk: `TC#${ticket.customerId}`,
     gsi4sk: `${ticket.createdAt}#${ticket.id}`,
-    gsi5pk: `TD#${department}`,
-    gsi5sk: activity(ticket),
-    gsi6pk: 'TALL',
-    gsi6sk: activity(ticket),
   };
 }
 

@@ -26,8 +26,6 @@ export const TABLE = {
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
-    { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk' },
-    { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk' },
   ] as const satisfies readonly IndexDefinition[],
 } as const;
 

@@ -29,7 +29,7 @@ import {
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { customerItem, identityItem } from './customer-repository.js';
 import { cancellationCodes } from './errors.js';
-import { keys, NONE, tagIndexKeys, ticketIndexKeys } from './keys.js';
+import { keys, NONE, statusSortPrefix, tagIndexKeys, ticketIndexKeys } from './keys.js';
 import type { IndexName } from './table-definition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -218,8 +218,8 @@ export class DynamoTicketRepository implements TicketRepository {
 
   /**
    * Access patterns: list tickets by tag (gsi4 TG#tag), by assignee [+status]
-   * (gsi3), by customer (gsi4 TC#), by department+status (gsi1), by status
-   * (gsi2), by department (gsi5), all (gsi6). The most selective index is
+   * (gsi3), by customer (gsi4 TC#), by department [+status] (gsi1), all
+   * [+status] (gsi2). The most selective index is
    * queried; the remaining filters (and an agent's visibility) are a
    * FilterExpression on that Query.
    */
@@ -291,6 +291,7 @@ export class DynamoTicketRepository implements TicketRepository {
       partitionAttribute: pkName,
       partitionValue: plan.partition,
       attributes: ['pk', 'sk', pkName, skName],
+      ...(plan.sortPrefix ? { sortPrefix: { attribute: skName, prefix: plan.sortPrefix } } : {}),
     });
     const items: Record<string, unknown>[] = [];
     const rounds = filter.expression ? MAX_FILTER_ROUNDS : 1;
@@ -404,27 +405,20 @@ interface QueryPlan {
 
 /** Picks the index whose key covers the most selective filters of the query. */
 export function planTicketQuery(query: TicketQuery): QueryPlan {
-  if (query.assigneeId) {
-    return {
-      index: 'gsi3',
-      partition: `TA#${query.assigneeId}`,
-      ...(query.status ? { sortPrefix: `${query.status}#` } : {}),
-      covered: new Set(query.status ? ['assigneeId', 'status'] : ['assigneeId']),
-    };
-  }
+  const status = query.status
+    ? { sortPrefix: statusSortPrefix(query.status), covered: ['status'] as (keyof TicketQuery)[] }
+    : { covered: [] as (keyof TicketQuery)[] };
+  const withStatus = (index: IndexName, partition: string, field?: keyof TicketQuery): QueryPlan => ({
+    index,
+    partition,
+    ...(status.sortPrefix ? { sortPrefix: status.sortPrefix } : {}),
+    covered: new Set([...status.covered, ...(field ? [field] : [])]),
+  });
+  if (query.assigneeId) return withStatus('gsi3', `TA#${query.assigneeId}`, 'assigneeId');
   if (query.customerId)
     return { index: 'gsi4', partition: `TC#${query.customerId}`, covered: new Set(['customerId']) };
-  if (query.departmentId && query.status) {
-    return {
-      index: 'gsi1',
-      partition: `TDS#${query.departmentId}#${query.status}`,
-      covered: new Set(['departmentId', 'status']),
-    };
-  }
-  if (query.status) return { index: 'gsi2', partition: `TS#${query.status}`, covered: new Set(['status']) };
-  if (query.departmentId)
-    return { index: 'gsi5', partition: `TD#${query.departmentId}`, covered: new Set(['departmentId']) };
-  return { index: 'gsi6', partition: 'TALL', covered: new Set() };
+  if (query.departmentId) return withStatus('gsi1', `TD#${query.departmentId}`, 'departmentId');
+  return withStatus('gsi2', 'TALL');
 }
 
 interface FilterParts {

@@ -24,6 +24,7 @@ import {
 import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import { FIRST_TICKET_NUMBER, type Ticket, type TimelineEntry } from '../../domain/tickets/model.js';
+import { listOrderKey } from '../../domain/tickets/status.js';
 
 const identityKey = (identity: Identity) => `${identity.type}#${identity.value}`;
 const clone = <T>(value: T): T => structuredClone(value);
@@ -104,7 +105,11 @@ export class MemoryTicketRepository implements TicketRepository {
           (!query.tag || t.tags.includes(query.tag)) &&
           (!query.visibleTo || canSeeTicket(query.visibleTo, t)),
       )
-      .sort((a, b) => `${b.updatedAt}#${b.id}`.localeCompare(`${a.updatedAt}#${a.id}`));
+      .sort((a, b) => {
+        // Descending, in byte order, as DynamoDB sorts string keys.
+        const [ka, kb] = [listOrderKey(a), listOrderKey(b)];
+        return ka < kb ? 1 : ka > kb ? -1 : 0;
+      });
     const start = query.cursor ? Number(query.cursor) : 0;
     const items = matches.slice(start, start + query.limit).map(clone);
     const next = start + query.limit;

@@ -32,3 +32,29 @@ export function allowedNextStatuses(from: TicketStatus): readonly TicketStatus[]
 export function canMoveStatus(from: TicketStatus, to: TicketStatus): boolean {
   return from === to || ALLOWED_MOVES[from].includes(to);
 }
+
+/**
+ * Triage order of lists that span statuses: new first, then open, pending,
+ * on hold, solved, closed. Higher rank comes first.
+ */
+export const STATUS_RANK: Record<TicketStatus, number> = {
+  new: 6,
+  open: 5,
+  pending: 4,
+  on_hold: 3,
+  solved: 2,
+  closed: 1,
+};
+
+/** `new` → `6new#`: the prefix of one status in the list order key. */
+export function statusOrderPrefix(status: TicketStatus): string {
+  return `${STATUS_RANK[status]}${status}#`;
+}
+
+/**
+ * The order of ticket lists, as one string compared in DESCENDING order:
+ * status in triage order, then newest activity first.
+ */
+export function listOrderKey(ticket: { status: TicketStatus; updatedAt: string; id: string }): string {
+  return `${statusOrderPrefix(ticket.status)}${ticket.updatedAt}#${ticket.id}`;
+}

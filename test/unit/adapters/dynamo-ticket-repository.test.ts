@@ -86,11 +86,11 @@ describe('DynamoTicketRepository.create', () => {
     for (const index of [0, 1, 3, 4, 5, 6])
       expect(items[index]?.Put?.ConditionExpression).toBe('attribute_not_exists(pk)');
     expect(items[0]?.Put?.Item).toMatchObject({
-      gsi1pk: 'TDS#billing#new',
-      gsi2pk: 'TS#new',
+      gsi1pk: 'TD#billing',
+      gsi1sk: `6new#${ticket.updatedAt}#t1`,
+      gsi2pk: 'TALL',
       gsi3pk: 'TA#_none',
       gsi4pk: 'TC#c1',
-      gsi6pk: 'TALL',
     });
     expect(items[6]?.Put?.Item?.ttl).toBe(Math.floor(now.getTime() / 1000) + 86_400);
   });
@@ -154,16 +154,17 @@ describe('ticket numbers', () => {
 
 describe('list query planning', () => {
   it.each([
-    [{ status: 'open', departmentId: 'billing' }, 'gsi1', 'TDS#billing#open'],
-    [{ status: 'open' }, 'gsi2', 'TS#open'],
-    [{ assigneeId: 'a1', status: 'pending' }, 'gsi3', 'TA#a1'],
-    [{ customerId: 'c1', status: 'open' }, 'gsi4', 'TC#c1'],
-    [{ departmentId: 'billing', priority: 'high' }, 'gsi5', 'TD#billing'],
-    [{}, 'gsi6', 'TALL'],
-  ] as const)('%o → %s %s', (query, index, partition) => {
+    [{ status: 'open', departmentId: 'billing' }, 'gsi1', 'TD#billing', '5open#'],
+    [{ status: 'open' }, 'gsi2', 'TALL', '5open#'],
+    [{ assigneeId: 'a1', status: 'pending' }, 'gsi3', 'TA#a1', '4pending#'],
+    [{ customerId: 'c1', status: 'open' }, 'gsi4', 'TC#c1', undefined],
+    [{ departmentId: 'billing', priority: 'high' }, 'gsi1', 'TD#billing', undefined],
+    [{}, 'gsi2', 'TALL', undefined],
+  ] as const)('%o → %s %s %s', (query, index, partition, prefix) => {
     const plan = planTicketQuery({ limit: 25, ...query });
     expect(plan.index).toBe(index);
     expect(plan.partition).toBe(partition);
+    expect(plan.sortPrefix).toBe(prefix);
   });
 
   it('never scans: a filtered list is a Query with a FilterExpression, paged until the page is full', async () => {
@@ -171,7 +172,7 @@ describe('list query planning', () => {
       .on(QueryCommand)
       .resolvesOnce({
         Items: [],
-        LastEvaluatedKey: { pk: 'TICKET#x', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: 'a' },
+        LastEvaluatedKey: { pk: 'TICKET#x', sk: 'TICKET', gsi2pk: 'TALL', gsi2sk: '5open#a' },
       })
       .resolvesOnce({ Items: [{ ...ticket, pk: 'TICKET#t1', sk: 'TICKET' }] });
     const page = await repo.list({ status: 'open', priority: 'high', limit: 1 });
@@ -185,8 +186,8 @@ describe('list query planning', () => {
     expect(calls[1]!.args[0].input.ExclusiveStartKey).toEqual({
       pk: 'TICKET#x',
       sk: 'TICKET',
-      gsi2pk: 'TS#open',
-      gsi2sk: 'a',
+      gsi2pk: 'TALL',
+      gsi2sk: '5open#a',
     });
     expect(page.items.map((t) => t.id)).toEqual(['t1']);
     expect(page.nextCursor).toBeNull();
@@ -194,10 +195,11 @@ describe('list query planning', () => {
 });
 
 describe('cursors', () => {
-  const key = { pk: 'TICKET#1', sk: 'TICKET', gsi2pk: 'TS#open', gsi2sk: '2026#1' };
+  const key = { pk: 'TICKET#1', sk: 'TICKET', gsi2pk: 'TALL', gsi2sk: '5open#2026#1' };
   const expected = {
     partitionAttribute: 'gsi2pk',
-    partitionValue: 'TS#open',
+    partitionValue: 'TALL',
+    sortPrefix: { attribute: 'gsi2sk', prefix: '5open#' },
     attributes: ['pk', 'sk', 'gsi2pk', 'gsi2sk'],
   };
 
@@ -207,7 +209,10 @@ describe('cursors', () => {
 
   it('refuse garbage and cursors of another partition', () => {
     expect(() => decodeCursor('not-a-cursor', expected)).toThrow(ValidationFailed);
-    expect(() => decodeCursor(encodeCursor({ ...key, gsi2pk: 'TS#closed' })!, expected)).toThrow(
+    expect(() => decodeCursor(encodeCursor({ ...key, gsi2sk: '1closed#2026#1' })!, expected)).toThrow(
+      ValidationFailed,
+    );
+    expect(() => decodeCursor(encodeCursor({ ...key, gsi2pk: 'TD#billing' })!, expected)).toThrow(
       ValidationFailed,
     );
     expect(() => decodeCursor(encodeCursor({ ...key, extra: 'x' })!, expected)).toThrow(ValidationFailed);
