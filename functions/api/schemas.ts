@@ -117,3 +117,6 @@ export { AgentSchema, CustomerSchema, DepartmentSchema, TeamSchema, TicketSchema
 export type CreateTicketRequest = z.input<typeof CreateTicketRequestSchema>;
 export type PublicTicketRequest = z.input<typeof PublicTicketRequestSchema>;
 export type UpdateTicketRequest = z.input<typeof UpdateTicketRequestSchema>;
+export type ReplyRequest = z.input<typeof ReplyRequestSchema>;
+export type CustomerWithTickets = z.infer<typeof CustomerWithTicketsSchema>;
+export type Me = z.infer<typeof MeSchema>;

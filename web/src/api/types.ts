@@ -3,6 +3,13 @@
  * so the two cannot drift. Every import here is `import type` and is erased at
  * build time, so no server code ends up in the bundle.
  */
+
+import type {
+  CustomerWithTickets,
+  Me,
+  ReplyRequest,
+  UpdateTicketRequest,
+} from '../../../functions/api/schemas.js';
 import type { Agent, Department, Role, Team } from '../../../functions/domain/agents/model.js';
 import type { Customer, Identity } from '../../../functions/domain/customers/model.js';
 import type {
@@ -40,29 +47,9 @@ export interface Items<T> {
   items: T[];
 }
 
-export interface Me {
-  agent: Agent;
-}
-
-export interface CustomerWithTickets {
-  customer: Customer;
-  tickets: Page<Ticket>;
-}
-
-/** `PATCH /tickets/{id}`: any subset of these. */
-export interface TicketPatch {
-  status?: TicketStatus;
-  priority?: Priority;
-  assigneeId?: string | null;
-  departmentId?: string | null;
-  teamId?: string | null;
-  tags?: string[];
-}
-
-export interface ReplyRequest {
-  body: string;
-  status?: TicketStatus;
-}
+/** `PATCH /tickets/{id}`: any subset of the request schema's fields. */
+export type TicketPatch = UpdateTicketRequest;
+export type { CustomerWithTickets, Me, ReplyRequest };
 
 export interface FieldError {
   field: string;
