@@ -67,3 +67,24 @@ export async function verifyToken(
     return null;
   }
 }
+
+/**
+ * A verifier that remembers tokens it verified until they expire, as API
+ * Gateway's JWT authorizer caches its keys: a signed token cannot change, so
+ * re-checking its signature on every request is wasted work. Bounded in size.
+ */
+export function cachingVerifier(secret: Uint8Array, maxEntries = 1000) {
+  const verified = new Map<string, Record<string, unknown>>();
+  return async (authorization: string | undefined): Promise<Record<string, unknown> | null> => {
+    const key = authorization ?? '';
+    const hit = verified.get(key);
+    if (hit && typeof hit.exp === 'number' && hit.exp * 1000 > Date.now()) return hit;
+    verified.delete(key);
+    const claims = await verifyToken(authorization, secret);
+    if (claims) {
+      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value as string);
+      verified.set(key, claims);
+    }
+    return claims;
+  };
+}

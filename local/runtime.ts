@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { readConfig } from '../functions/composition/config.js';
 import { type AppContext, createContext, installAppContext } from '../functions/composition/deps.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
-import { issueToken, verifyPassword, verifyToken } from './auth.js';
-import { startDynamoDbLocal } from './dynamodb-local.js';
+import { cachingVerifier, issueToken, verifyPassword } from './auth.js';
+import { type JvmProfile, startDynamoDbLocal } from './dynamodb-local.js';
 import { seedDemoData } from './seed.js';
 import { startLocalServer } from './server.js';
 import { startStreamPoller } from './stream-poller.js';
@@ -34,6 +34,8 @@ export interface LocalOptions {
   quiet?: boolean;
   tableName?: string;
   deskName?: string;
+  /** DynamoDB Local's JVM settings; tests pick 'fast-start'. Default 'throughput'. */
+  jvm?: JvmProfile;
   /** Requests per minute per address on the public web form. */
   publicRateLimitPerMinute?: number;
 }
@@ -69,7 +71,11 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
   };
 
   try {
-    const dynamo = await startDynamoDbLocal({ inMemory, dataDir: join(dataDir, 'dynamodb') });
+    const dynamo = await startDynamoDbLocal({
+      inMemory,
+      dataDir: join(dataDir, 'dynamodb'),
+      jvm: options.jvm ?? 'throughput',
+    });
     stops.push(dynamo.stop);
     const config = readConfig({
       TABLE_NAME: options.tableName ?? 'helpdesk',
@@ -104,7 +110,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
       webRoot: join(PROJECT_ROOT, 'web', 'dist'),
-      verifyToken: (authorization) => verifyToken(authorization, secret),
+      verifyToken: cachingVerifier(secret),
       localRoutes: {
         'GET /config.json': async () => ({
           status: 200,

@@ -4,42 +4,37 @@
  * is the outbox, so nothing that was saved goes unreacted-to.
  *
  * Reactions today: daily roll-ups of tickets created per channel and tickets
- * solved, the base of the reports. Each stream record is applied once: the
- * roll-up increment and a marker of the record's id are one transaction.
+ * solved, the base of the reports, applied once per stream record even when
+ * Lambda delivers a batch again.
  */
-
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { appContext } from '../composition/deps.js';
-import { recordRollups } from './rollups.js';
+import { applyRollups, type RecordRollups, rollupsFor } from './rollups.js';
 
-export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const failures: DynamoDBBatchResponse['batchItemFailures'] = [];
-  for (const record of event.Records) {
-    try {
-      await processRecord(record);
-    } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'stream record failed',
-          eventID: record.eventID,
-          error: String(error),
-        }),
-      );
-      // Stop here: the batch resumes from this record, keeping per-item order.
-      failures.push({ itemIdentifier: record.dynamodb?.SequenceNumber ?? record.eventID ?? '' });
-      break;
-    }
-  }
-  return { batchItemFailures: failures };
-}
+type Image = Parameters<typeof unmarshall>[0];
 
-async function processRecord(record: DynamoDBRecord): Promise<void> {
-  const image = (raw: unknown) => (raw ? unmarshall(raw as Parameters<typeof unmarshall>[0]) : undefined);
+function ticketRollups(record: DynamoDBRecord): RecordRollups {
+  const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
   const newImage = image(record.dynamodb?.NewImage);
   const oldImage = image(record.dynamodb?.OldImage);
-  if (newImage?.type !== 'ticket' && oldImage?.type !== 'ticket') return;
+  const isTicket = newImage?.type === 'ticket' || oldImage?.type === 'ticket';
+  return { eventId: record.eventID ?? '', changes: isTicket ? rollupsFor(oldImage, newImage) : [] };
+}
+
+export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const { documentClient, config } = appContext();
-  await recordRollups(documentClient, config.TABLE_NAME, record.eventID ?? '', oldImage, newImage);
+  try {
+    await applyRollups(documentClient, config.TABLE_NAME, event.Records.map(ticketRollups));
+    return { batchItemFailures: [] };
+  } catch (error) {
+    console.error(JSON.stringify({ level: 'error', message: 'stream batch failed', error: String(error) }));
+    // Retry the whole batch: records already applied are recognised by their markers.
+    const first = event.Records[0];
+    return {
+      batchItemFailures: first
+        ? [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? first.eventID ?? '' }]
+        : [],
+    };
+  }
 }

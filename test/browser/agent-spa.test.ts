@@ -39,7 +39,7 @@ beforeAll(async () => {
   mkdirSync(RESULTS, { recursive: true });
   await buildSpaIfMissing();
   dataDir = mkdtempSync(join(tmpdir(), 'desk-browser-'));
-  desk = await startLocal({ port: 0, dataDir, inMemory: true, seed: true, quiet: true });
+  desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, inMemory: true, seed: true, quiet: true });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [

@@ -15,7 +15,14 @@ let anonymous: DeskClient;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'desk-e2e-'));
-  desk = await startLocal({ port: 0, inMemory: true, dataDir, quiet: true, publicRateLimitPerMinute: 5 });
+  desk = await startLocal({
+    port: 0,
+    jvm: 'fast-start',
+    inMemory: true,
+    dataDir,
+    quiet: true,
+    publicRateLimitPerMinute: 5,
+  });
   admin = await new DeskClient(desk.url).login('admin@demo.local');
   agent = await new DeskClient(desk.url).login('agent@demo.local');
   anonymous = new DeskClient(desk.url);

@@ -16,7 +16,7 @@ afterAll(async () => {
 
 describe('npm start keeps its data', () => {
   it('seeds once, and after a restart finds the tickets and sign-in it had', async () => {
-    desk = await startLocal({ port: 0, dataDir, quiet: true });
+    desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, quiet: true });
     expect(desk.seeded).toBe(true);
     const first = await new DeskClient(desk.url).login('admin@demo.local');
     const created = await first.post<Ticket>('/tickets', {
@@ -30,7 +30,7 @@ describe('npm start keeps its data', () => {
     desk = undefined;
     expect(existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).toBe(true);
 
-    desk = await startLocal({ port: 0, dataDir, quiet: true });
+    desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, quiet: true });
     expect(desk.seeded).toBe(false);
     const again = await new DeskClient(desk.url).login('admin@demo.local');
     const ticket = await again.get<Ticket>(`/tickets/${created.body.id}`);

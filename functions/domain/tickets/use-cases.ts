@@ -58,11 +58,16 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
   if (identities.length === 0) {
     throw new ValidationFailed('A ticket needs the customer’s email or phone', { field: 'customer' });
   }
-  if (input.departmentId) await requireActiveDepartment(deps, input.departmentId);
+  const name = input.customer.name ?? null;
+  // Independent reads run together; the number is taken only once the input is known good.
+  let [{ customer, isNew }] = await Promise.all([
+    resolveCustomer(deps, identities, name, deps.clock.now()),
+    input.departmentId ? requireActiveDepartment(deps, input.departmentId) : undefined,
+  ]);
   const number = await deps.tickets.nextTicketNumber();
   for (let attempt = 0; ; attempt++) {
     const now = deps.clock.now();
-    const { customer, isNew } = await resolveCustomer(deps, identities, input.customer.name ?? null, now);
+    if (attempt > 0) ({ customer, isNew } = await resolveCustomer(deps, identities, name, now));
     const ticket = openTicket({
       id: deps.ids.newId(),
       number,
