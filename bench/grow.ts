@@ -16,6 +16,7 @@ import type { AppContext } from '../functions/composition/deps.js';
 import type { Deps, TicketRepository } from '../functions/domain/ports.js';
 import type { Channel, Priority, Ticket, TicketStatus } from '../functions/domain/tickets/model.js';
 import { createTicket } from '../functions/domain/tickets/use-cases.js';
+import { seededRandom } from '../test/support/seeded-random.js';
 
 type Weighted<T> = readonly (readonly [T, number])[];
 
@@ -56,18 +57,6 @@ const ASSIGNEE_MIX: Weighted<string> = [
 ];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** A small deterministic PRNG (mulberry32), so two runs build the same table shape. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(mix: Weighted<T>, random: () => number): T {
   const total = mix.reduce((sum, [, weight]) => sum + weight, 0);
@@ -146,7 +135,7 @@ export async function growTickets(
     onProgress: (done: number, total: number, elapsedMs: number) => void;
   },
 ): Promise<GrownTicket[]> {
-  const random = rng(options.seed);
+  const random = seededRandom(options.seed);
   const grown: GrownTicket[] = [];
   const started = Date.now();
   let next = 0;

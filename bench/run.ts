@@ -23,7 +23,8 @@ import { dirname, join } from 'node:path';
 import { capacityMeter } from '../functions/adapters/dynamodb/capacity.js';
 import type { AppContext } from '../functions/composition/deps.js';
 import { PROJECT_ROOT, startLocal } from '../local/runtime.js';
-import { type GrownTicket, growTickets, rng, STATUS_MIX, ticketCount } from './grow.js';
+import { seededRandom } from '../test/support/seeded-random.js';
+import { type GrownTicket, growTickets, STATUS_MIX, ticketCount } from './grow.js';
 import { CallLedger, diffTotals, type SourceTotals } from './ledger.js';
 import type { LoadOperation, LoadResult, LoadSpec } from './load.js';
 import { fmt, percentile, round, seconds, sortedCopy, table } from './stats.js';
@@ -534,7 +535,7 @@ async function growTo(
 }
 
 function shuffled<T>(values: T[], seed: number): T[] {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const out = [...values];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));

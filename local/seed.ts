@@ -123,17 +123,13 @@ export async function seedDemoData(app: AppContext): Promise<boolean> {
 
   const at = app.deps.clock.now().toISOString();
   for (const department of DEPARTMENTS) {
-    try {
-      await app.directory.createDepartment({
-        ...department,
-        active: true,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-      });
-    } catch (error) {
-      if (!(error instanceof Conflict)) throw error;
-    }
+    await app.directory.createDepartmentIfMissing({
+      ...department,
+      active: true,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    });
   }
   for (const team of TEAMS)
     await app.directory.putTeam({ ...team, active: true, version: 1, createdAt: at, updatedAt: at });

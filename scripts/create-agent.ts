@@ -19,7 +19,6 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDirectoryRepository } from '../functions/adapters/dynamodb/directory-repository.js';
 import { RoleSchema } from '../functions/domain/agents/model.js';
-import { Conflict } from '../functions/domain/shared/errors.js';
 
 export const CreateAgentArgsSchema = z.object({
   email: z.email('--email must be an email address').transform((e) => e.toLowerCase()),
@@ -98,18 +97,14 @@ export async function createAgent(
   const directory = new DynamoDirectoryRepository(clients.documentClient, tableName);
   const at = now.toISOString();
   for (const id of args.departments) {
-    try {
-      await directory.createDepartment({
-        id,
-        name: id.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase()),
-        active: true,
-        version: 1,
-        createdAt: at,
-        updatedAt: at,
-      });
-    } catch (error) {
-      if (!(error instanceof Conflict)) throw error;
-    }
+    await directory.createDepartmentIfMissing({
+      id,
+      name: id.replace(/-/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+      active: true,
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+    });
   }
   await directory.createAgent({
     id: sub,

@@ -81,6 +81,17 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
     }
   }
 
+  /** Creates a department unless one with its id exists (seeding, operator scripts); true when created. */
+  async createDepartmentIfMissing(department: Department): Promise<boolean> {
+    try {
+      await this.createDepartment(department);
+      return true;
+    } catch (error) {
+      if (error instanceof Conflict) return false;
+      throw error;
+    }
+  }
+
   /** Access pattern: get team — GetItem ORG / TEAM#id. */
   async getTeam(id: string): Promise<Team | null> {
     const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.team(id) }));

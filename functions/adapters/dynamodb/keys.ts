@@ -4,7 +4,7 @@
  */
 import type { Identity } from '../../domain/customers/model.js';
 import type { Ticket } from '../../domain/tickets/model.js';
-import { listOrderKey, statusOrderPrefix } from '../../domain/tickets/status.js';
+import { listOrderKey } from '../../domain/tickets/status.js';
 
 /** Stands in for "no department" / "unassigned" in index keys. */
 export const NONE = '_none';
@@ -31,16 +31,12 @@ export const keys = {
 } as const;
 
 /**
- * List indexes sort by the domain's list order (status in triage order, then
- * newest activity first, read with ScanIndexForward=false), so one index
- * answers "all" and, by begins_with on the status prefix, "in this status".
- */
-export const statusSortPrefix = statusOrderPrefix;
-
-/**
  * Index keys of a ticket item, one list pattern per index:
  * gsi1 department [+status], gsi2 every ticket [+status], gsi3 assignee
- * [+status] (`_none` = unassigned queue), gsi4 customer.
+ * [+status] (`_none` = unassigned queue), gsi4 customer. The three list
+ * indexes sort by the domain's list order (`listOrderKey`, read with
+ * ScanIndexForward=false); "in one status" is a begins_with on
+ * `statusOrderPrefix(status)`.
  */
 export function ticketIndexKeys(ticket: Ticket): Record<string, string> {
   const sortKey = listOrderKey(ticket);

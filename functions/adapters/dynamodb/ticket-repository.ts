@@ -26,10 +26,11 @@ import {
   type TimelineEntry,
   TimelineEntrySchema,
 } from '../../domain/tickets/model.js';
+import { statusOrderPrefix } from '../../domain/tickets/status.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { customerItem, identityItem } from './customer-repository.js';
 import { cancellationCodes } from './errors.js';
-import { keys, NONE, statusSortPrefix, tagIndexKeys, ticketIndexKeys } from './keys.js';
+import { keys, NONE, tagIndexKeys, ticketIndexKeys } from './keys.js';
 import type { IndexName } from './table-definition.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -406,7 +407,7 @@ interface QueryPlan {
 /** Picks the index whose key covers the most selective filters of the query. */
 export function planTicketQuery(query: TicketQuery): QueryPlan {
   const status = query.status
-    ? { sortPrefix: statusSortPrefix(query.status), covered: ['status'] as (keyof TicketQuery)[] }
+    ? { sortPrefix: statusOrderPrefix(query.status), covered: ['status'] as (keyof TicketQuery)[] }
     : { covered: [] as (keyof TicketQuery)[] };
   const withStatus = (index: IndexName, partition: string, field?: keyof TicketQuery): QueryPlan => ({
     index,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationFailed } from '../shared/errors.js';
+import { parseOrFail } from '../shared/validation.js';
 
 /**
  * Business-hours calendars: weekly opening hours in an IANA time zone plus
@@ -118,15 +119,7 @@ export type BusinessCalendar = z.infer<typeof BusinessCalendarSchema>;
 
 /** Validates untrusted input as a calendar, throwing ValidationFailed (with the zod issues as details) when it is not one. */
 export function parseBusinessCalendar(input: unknown): BusinessCalendar {
-  const result = BusinessCalendarSchema.safeParse(input);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    throw new ValidationFailed(
-      `Invalid business calendar: ${first ? `${first.path.join('.') || 'calendar'}: ${first.message}` : 'unknown error'}`,
-      result.error.issues,
-    );
-  }
-  return result.data;
+  return parseOrFail(BusinessCalendarSchema, input, 'business calendar');
 }
 
 /** A calendar that is always open (no holidays), for SLA targets measured in calendar time. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type BusinessCalendar, TWENTY_FOUR_SEVEN } from '../business-hours/calendar.js';
 import { ValidationFailed } from '../shared/errors.js';
+import { parseOrFail } from '../shared/validation.js';
 import { CHANNELS, PRIORITIES, PrioritySchema, type Ticket } from '../tickets/model.js';
 
 /**
@@ -114,15 +115,7 @@ export type SlaPolicyInput = z.input<typeof SlaPolicySchema>;
 
 /** Validates untrusted input as an SLA policy, throwing ValidationFailed (with the zod issues as details). */
 export function parseSlaPolicy(input: unknown): SlaPolicy {
-  const result = SlaPolicySchema.safeParse(input);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    throw new ValidationFailed(
-      `Invalid SLA policy: ${first ? `${first.path.join('.') || 'policy'}: ${first.message}` : 'unknown error'}`,
-      result.error.issues,
-    );
-  }
-  return result.data;
+  return parseOrFail(SlaPolicySchema, input, 'SLA policy');
 }
 
 function customFieldMatches(ticket: Ticket, condition: NonNullable<SlaConditions['customField']>): boolean {

@@ -126,11 +126,6 @@ export const TimelineEntrySchema = z.object({
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
-/** `[#1042]`-style reference used in subjects and the SPA. */
-export function ticketReference(number: number): string {
-  return `#${number}`;
-}
-
 export const FIRST_TICKET_NUMBER = 1001;
 
 export interface NewTicketFacts {

@@ -13,6 +13,7 @@ import {
   type WeeklyHours,
 } from '../../../functions/domain/business-hours/calendar.js';
 import { ValidationFailed } from '../../../functions/domain/shared/errors.js';
+import { seededRandom } from '../../support/seeded-random.js';
 
 type Day = WeeklyHours['mon'];
 const nineToFive: Day = [{ start: '09:00', end: '17:00' }];
@@ -308,18 +309,6 @@ describe('DST fall-back', () => {
   });
 });
 
-/** Deterministic PRNG (mulberry32) so the property cases are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('properties', () => {
   const calendars: BusinessCalendar[] = [
     berlinOffice,
@@ -358,7 +347,7 @@ describe('properties', () => {
     '2026-12-20T00:00:00Z',
   ].map((s) => at(s).getTime());
 
-  const random = mulberry32(20260329);
+  const random = seededRandom(20260329);
   const cases = Array.from({ length: 200 }, (_, i) => {
     const anchor = anchors[i % anchors.length] ?? 0;
     const start = new Date(
