@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * One `vitest run` runs every layer of tests, each as a project:
- * unit (pure, mocks allowed), integration (DynamoDB Local), infra (CDK
+ * unit (pure, mocks allowed), integration (DynamoDB Local), statemachines
+ * (the ASL files in aws-local-stepfunctions), infra (CDK
  * assertions), e2e (the local runtime over HTTP), browser (Chromium).
  */
 export default defineConfig({
@@ -17,6 +18,14 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'statemachines',
+          include: ['test/statemachines/**/*.test.ts'],
+          setupFiles: ['local/promise-polyfill.ts'],
+          testTimeout: 30_000,
         },
       },
       {
