@@ -107,16 +107,9 @@ function reshape(ticket: Ticket, shape: Shape): Ticket {
 
 /** Delegates to the real repository; `create` writes the re-shaped ticket. */
 function shapingRepository(real: TicketRepository, shape: Shape): TicketRepository {
-  return {
-    nextTicketNumber: () => real.nextTicketNumber(),
-    create: (bundle) => real.create({ ...bundle, ticket: reshape(bundle.ticket, shape) }),
-    get: (id) => real.get(id),
-    getByNumber: (number) => real.getByNumber(number),
-    update: (ticket, expected, entries, previousTags) => real.update(ticket, expected, entries, previousTags),
-    list: (query) => real.list(query),
-    timeline: (ticketId, options) => real.timeline(ticketId, options),
-    reassignCustomer: (from, to, at) => real.reassignCustomer(from, to, at),
-  };
+  const shaping: TicketRepository = Object.create(real);
+  shaping.create = (bundle) => real.create({ ...bundle, ticket: reshape(bundle.ticket, shape) });
+  return shaping;
 }
 
 /**

@@ -4,19 +4,30 @@
  * data. `npm start` runs it with data on disk; tests run it in memory.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import { DynamoMailLedger } from '../functions/adapters/dynamodb/mail-ledger.js';
+import { ulidGenerator } from '../functions/adapters/ids.js';
+import { contentDisposition } from '../functions/adapters/s3/blob-store.js';
 import { readConfig } from '../functions/composition/config.js';
 import { type AppContext, createContext, installAppContext } from '../functions/composition/deps.js';
+import { type MailRuntime, mailSettings } from '../functions/composition/mail.js';
+import type { SupportAddress } from '../functions/domain/email/ports.js';
+import { readReplyAddress } from '../functions/domain/email/signing.js';
+import { receiveEmail, supportAddressOf } from '../functions/email/receive.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
 import { cachingVerifier, issueToken, verifyPassword } from './auth.js';
 import { type JvmProfile, startDynamoDbLocal } from './dynamodb-local.js';
+import { FILES_PATH, FileBlobStore } from './file-blob-store.js';
+import { listOutbox, OutboxMailer } from './outbox.js';
 import { seedDemoData } from './seed.js';
 import { startLocalServer } from './server.js';
+import { startSmtpReceiver } from './smtp.js';
 import { startStreamPoller } from './stream-poller.js';
 import { ensureTable } from './table.js';
 
@@ -38,11 +49,31 @@ export interface LocalOptions {
   jvm?: JvmProfile;
   /** Requests per minute per address on the public web form. */
   publicRateLimitPerMinute?: number;
+  /** SMTP port of the local mail receiver; 0 picks a free one. Default 2525 (a free one when `port` is 0). */
+  smtpPort?: number;
+  /** Support addresses and their departments. Default: the demo's addresses. */
+  supportAddresses?: SupportAddress[];
+  /** Automatic mails to one address per hour (loop brake). Default 5. */
+  autoRepliesPerHour?: number;
 }
+
+/** The demo desk's support addresses: general mail goes to triage, the others to their department. */
+export const DEMO_SUPPORT_ADDRESSES: SupportAddress[] = [
+  { address: 'support@demo.local', departmentId: null },
+  { address: 'returns@demo.local', departmentId: 'returns' },
+  { address: 'billing@demo.local', departmentId: 'billing' },
+];
+
+/** SES's receiving limit: 40 MB per message including encoding. */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
 export interface LocalDesk {
   url: string;
   port: number;
+  smtpPort: number;
+  /** Where outgoing mail is written (raw .eml files). */
+  outboxDir: string;
+  mail: MailRuntime;
   dynamoEndpoint: string;
   app: AppContext;
   seeded: boolean;
@@ -53,9 +84,9 @@ const LoginSchema = z
   .object({ email: z.string().min(1).max(254), password: z.string().min(1).max(200) })
   .strict();
 
-function localSecret(dataDir: string, inMemory: boolean): Uint8Array {
+function localSecret(dataDir: string, inMemory: boolean, name = 'jwt-secret'): Uint8Array {
   if (inMemory) return randomBytes(32);
-  const file = join(dataDir, 'jwt-secret');
+  const file = join(dataDir, name);
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
   return Buffer.from(readFileSync(file, 'utf8'), 'base64');
 }
@@ -94,6 +125,32 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     const app = createContext(config);
     installAppContext(app);
 
+    // Mail: files stand in for the bucket, an outbox for SES sending.
+    const mailDir = inMemory ? mkdtempSync(join(tmpdir(), 'helpdesk-mail-')) : join(dataDir, 'mail');
+    if (inMemory) stops.push(async () => rmSync(mailDir, { recursive: true, force: true }));
+    let baseUrl = '';
+    const blobs = new FileBlobStore(
+      join(mailDir, 'bucket'),
+      localSecret(dataDir, inMemory, 'files-secret'),
+      () => baseUrl,
+    );
+    const outboxDir = join(mailDir, 'outbox');
+    const mail: MailRuntime = {
+      blobs,
+      mailer: new OutboxMailer(outboxDir),
+      ledger: new DynamoMailLedger(app.documentClient, config.TABLE_NAME),
+      settings: {
+        ...mailSettings(
+          config,
+          Buffer.from(localSecret(dataDir, inMemory, 'mail-secret')).toString('base64'),
+        ),
+        supportAddresses: options.supportAddresses ?? DEMO_SUPPORT_ADDRESSES,
+        autoRepliesPerSenderPerHour: options.autoRepliesPerHour ?? 5,
+      },
+    };
+    app.blobs = blobs;
+    app.mail = mail;
+
     const poller = await startStreamPoller({
       endpoint: dynamo.endpoint,
       region: config.AWS_REGION,
@@ -105,13 +162,74 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     stops.push(poller.stop);
 
     const seeded = options.seed === false ? false : await seedDemoData(app);
+    const smtp = await startSmtpReceiver({
+      port: options.smtpPort ?? (options.port === 0 ? 0 : 2525),
+      host: options.host ?? '127.0.0.1',
+      maxBytes: MAX_MESSAGE_BYTES,
+      acceptsRecipient: (address) =>
+        supportAddressOf(mail.settings, address) !== null ||
+        readReplyAddress(mail.settings.signingSecret, address) !== null,
+      onMessage: async (raw, envelope) => {
+        const key = `inbound/${ulidGenerator.newId()}`;
+        await blobs.put(key, raw, 'message/rfc822');
+        try {
+          const outcome = await receiveEmail(
+            { deps: app.deps, blobs, settings: mail.settings },
+            {
+              raw,
+              storageKey: key,
+              receivedAt: new Date(),
+              recipients: envelope.to,
+              envelopeFrom: envelope.from,
+              verdicts: { spam: 'PASS', virus: 'PASS', spf: 'PASS', dkim: 'PASS', dmarc: 'PASS' },
+            },
+          );
+          if (outcome.outcome === 'dropped') log(`mail ${key} dropped: ${outcome.reason}`);
+        } catch (error) {
+          // Stored but not processed: kept as a dead letter, like the DLQ on AWS.
+          log(`mail ${key} could not be processed (kept in dead-letter/): ${String(error)}`);
+          await blobs.put(
+            `dead-letter/${key.slice('inbound/'.length)}.json`,
+            Buffer.from(JSON.stringify({ key, envelope, error: String(error) })),
+            'application/json',
+          );
+        }
+      },
+      log,
+    });
+    stops.push(smtp.stop);
     const secret = localSecret(dataDir, inMemory);
     const { server, port } = await startLocalServer({
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
       webRoot: join(PROJECT_ROOT, 'web', 'dist'),
       verifyToken: cachingVerifier(secret),
+      prefixRoutes: {
+        [FILES_PATH]: async (url, rest) => {
+          const key = rest.split('/').map(decodeURIComponent).join('/');
+          const check = blobs.verifySignedPath(key, url.searchParams);
+          if (!check.ok)
+            return { status: check.status, body: { error: { code: 'link_invalid', message: check.reason } } };
+          const body = await blobs.get(key);
+          if (!body)
+            return {
+              status: 404,
+              body: { error: { code: 'not_found', message: 'This file no longer exists.' } },
+            };
+          return {
+            status: 200,
+            body: Buffer.from(body),
+            headers: {
+              'content-type': check.type,
+              'content-disposition': contentDisposition(check.name),
+              'x-content-type-options': 'nosniff',
+              'content-security-policy': "default-src 'none'; sandbox",
+            },
+          };
+        },
+      },
       localRoutes: {
+        'GET /local/outbox': async () => ({ status: 200, body: { items: await listOutbox(outboxDir) } }),
         'GET /config.json': async () => ({
           status: 200,
           body: { deskName: config.DESK_NAME, apiUrl: '', auth: { mode: 'local' } },
@@ -140,7 +258,18 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     });
     stops.push(() => closeServer(server));
     const url = `http://${options.host ?? '127.0.0.1'}:${port}`.replace('127.0.0.1', 'localhost');
-    return { url, port, dynamoEndpoint: dynamo.endpoint, app, seeded, stop: stopAll };
+    baseUrl = url;
+    return {
+      url,
+      port,
+      smtpPort: smtp.port,
+      outboxDir,
+      mail,
+      dynamoEndpoint: dynamo.endpoint,
+      app,
+      seeded,
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -48,6 +48,11 @@ export interface LocalServerOptions {
   verifyToken(authorization: string | undefined): Promise<Record<string, unknown> | null>;
   /** Routes of the local runtime itself (`POST /local/login`, `/config.json`...), keyed `METHOD /path`. */
   localRoutes: Record<string, LocalRoute>;
+  /** GET routes matched by path prefix (signed file downloads); a Buffer body is sent as is. */
+  prefixRoutes?: Record<
+    string,
+    (url: URL, path: string) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>
+  >;
 }
 
 interface CompiledRoute {
@@ -107,6 +112,14 @@ async function handle(
   const method = (request.method ?? 'GET').toUpperCase();
   const path = decodeURIComponent(url.pathname).replace(/\/+$/, '') || '/';
 
+  if (method === 'GET') {
+    const prefix = Object.keys(options.prefixRoutes ?? {}).find((p) => url.pathname.startsWith(p));
+    const route = prefix ? options.prefixRoutes?.[prefix] : undefined;
+    if (prefix && route) {
+      const result = await route(url, url.pathname.slice(prefix.length));
+      return send(response, result.status, result.body, result.headers);
+    }
+  }
   const local = options.localRoutes[`${method} ${path}`];
   if (local) {
     const body = await readBody(request);
@@ -204,12 +217,13 @@ function send(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  const raw = Buffer.isBuffer(body);
   response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': raw ? 'application/octet-stream' : 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     ...headers,
   });
-  response.end(JSON.stringify(body));
+  response.end(raw ? body : JSON.stringify(body));
 }
 
 function toApiGatewayEvent(

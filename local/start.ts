@@ -9,20 +9,29 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
+const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
+if (!Number.isInteger(smtpPort) || smtpPort < 0 || smtpPort > 65535) {
+  console.error(`SMTP_PORT must be a port number, got "${process.env.SMTP_PORT}"`);
+  process.exit(2);
+}
+
 const started = Date.now();
 try {
-  const desk = await startLocal({ port });
+  const desk = await startLocal({ port, smtpPort });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Help desk running (started in ${seconds} s)
 
     Agent app     ${desk.url}
     API           ${desk.url}/health · ${desk.url}/openapi.json
+    Mail in       smtp://127.0.0.1:${desk.smtpPort} for ${desk.mail.settings.supportAddresses.map((a) => a.address).join(', ')}
+    Mail out      ${desk.url}/outbox (raw files in .local/mail/outbox)
     DynamoDB      ${desk.dynamoEndpoint} (DynamoDB Local, data in .local/)
     Demo data     ${desk.seeded ? 'seeded just now' : 'kept from the last run'}
 
   Sign in as admin@demo.local or agent@demo.local, password "${DEMO_PASSWORD}".
-  Customers write to ${DEMO_SUPPORT_ADDRESS}; the web form posts to ${desk.url}/public/tickets.
+  Customers write to ${DEMO_SUPPORT_ADDRESS} (e.g. swaks --server 127.0.0.1:${desk.smtpPort} --to ${DEMO_SUPPORT_ADDRESS});
+  the web form posts to ${desk.url}/public/tickets.
   Press Ctrl-C to stop.
 `);
   let stopping = false;
@@ -41,7 +50,9 @@ try {
     process.exit(1);
   }
   if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-    console.error(`Port ${port} is in use. Stop what uses it or pick another: PORT=3100 npm start`);
+    console.error(
+      `Port ${port} or ${smtpPort} is in use. Stop what uses it or pick others: PORT=3100 SMTP_PORT=2526 npm start`,
+    );
     process.exit(1);
   }
   throw error;

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { AgentSchema, DepartmentSchema, TeamSchema } from '../domain/agents/model.js';
 import { CustomerSchema } from '../domain/customers/model.js';
 import {
+  AttachmentSchema,
   ChannelSchema,
   CustomFieldsSchema,
   PrioritySchema,
@@ -101,7 +102,12 @@ export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 
 export const TicketPageSchema = page(TicketSchema);
-export const TimelinePageSchema = page(TimelineEntrySchema);
+/** A timeline entry as the API returns it: mail parts carry short-lived signed download links. */
+export const TimelineEntryViewSchema = TimelineEntrySchema.extend({
+  attachments: z.array(AttachmentSchema.extend({ url: z.string().optional() })).optional(),
+  rawUrl: z.string().optional(),
+});
+export const TimelinePageSchema = page(TimelineEntryViewSchema);
 export const CustomerWithTicketsSchema = z.object({ customer: CustomerSchema, tickets: TicketPageSchema });
 export const CustomerListSchema = z.object({ items: z.array(CustomerSchema) });
 export const MergeResultSchema = z.object({ customer: CustomerSchema, ticketsMoved: z.number().int() });

@@ -9,6 +9,7 @@ import {
   listTickets,
   updateTicket,
 } from '../domain/tickets/use-cases.js';
+import { withDownloadLinks } from '../email/links.js';
 import {
   createApiHandler,
   etag,
@@ -71,7 +72,8 @@ export const handler = createApiHandler({
   'GET /tickets/{id}/timeline': async (request) => {
     const principal = await request.principal();
     const query = parseQuery(request, PageQuerySchema);
-    return json(200, await getTimeline(request.app.deps, principal, request.params.id!, query));
+    const page = await getTimeline(request.app.deps, principal, request.params.id!, query);
+    return json(200, { ...page, items: await withDownloadLinks(page.items, request.app.blobs) });
   },
 
   'POST /tickets/{id}/replies': async (request) => {

@@ -7,15 +7,21 @@ import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store.j
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
 import { ulidGenerator } from '../adapters/ids.js';
+import type { BlobStore } from '../domain/email/ports.js';
 import type { Deps } from '../domain/ports.js';
 import { systemClock } from '../domain/shared/ports.js';
 import { type RuntimeConfig, readConfig } from './config.js';
+import { type MailRuntime, s3BlobStore } from './mail.js';
 
 export interface AppContext {
   config: RuntimeConfig;
   deps: Deps;
   directory: DynamoDirectoryRepository;
   documentClient: DynamoDBDocumentClient;
+  /** Raw mail and attachments (signed download links on the timeline); absent without a mail bucket. */
+  blobs?: BlobStore;
+  /** The email channel, once built (see composition/mail.ts; the local runtime installs its own). */
+  mail?: MailRuntime;
 }
 
 /** Builds the DynamoDB document client used by every repository. */
@@ -47,10 +53,12 @@ export function createContext(config: RuntimeConfig): AppContext {
   const documentClient = createDocumentClient(config);
   const table = config.TABLE_NAME;
   const directory = new DynamoDirectoryRepository(documentClient, table);
+  const blobs = s3BlobStore(config);
   return {
     config,
     documentClient,
     directory,
+    ...(blobs ? { blobs } : {}),
     deps: {
       tickets: new DynamoTicketRepository(documentClient, table),
       customers: new DynamoCustomerRepository(documentClient, table),

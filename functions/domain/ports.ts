@@ -5,7 +5,7 @@
 import type { Agent, Department, Principal, Team } from './agents/model.js';
 import type { Customer, Identity } from './customers/model.js';
 import type { Clock, IdGenerator } from './shared/ports.js';
-import type { Priority, Ticket, TicketStatus, TimelineEntry } from './tickets/model.js';
+import type { EmailMeta, Priority, Ticket, TicketStatus, TimelineEntry } from './tickets/model.js';
 
 export interface Page<T> {
   items: T[];
@@ -46,6 +46,28 @@ export interface NewTicketBundle {
   /** Present when the requester is not yet a customer: created with their identities in the same transaction. */
   newCustomer?: Customer;
   idempotency?: IdempotencyClaim;
+  /** Inbound mail: the message's claim, written in the same transaction (see InboundClaim). */
+  inbound?: InboundClaim;
+}
+
+/**
+ * An inbound mail message claimed by the timeline entry it became. The claim
+ * item is unique per message (its Message-ID, or the hash of the raw message
+ * when it has none), so the same mail delivered twice yields one entry; it
+ * also lets later replies that quote this Message-ID find the ticket.
+ */
+export interface InboundClaim {
+  messageKey: string;
+  entryId: string;
+  /** Outlook conversation key (Thread-Index root), remembered for threading. */
+  threadRoot: string | null;
+}
+
+/** Raised when an inbound message was already recorded (a second delivery). */
+export class DuplicateMessage extends Error {
+  constructor(readonly messageKey: string) {
+    super(`message ${messageKey} was already recorded`);
+  }
 }
 
 /** Raised by a repository when a uniqueness guard lost a race; the use case re-reads and retries. */
@@ -74,7 +96,16 @@ export interface TicketRepository {
     expectedVersion: number,
     entries: TimelineEntry[],
     previousTags: string[],
+    options?: { inbound?: InboundClaim },
   ): Promise<void>;
+  /** Adds entries that change nothing on the ticket itself (sent notifications, system messages). */
+  appendEntries(entries: TimelineEntry[]): Promise<void>;
+  /** Records what happened to a mail sent for an entry (its Message-ID, when it left, or why not). */
+  updateEntryEmail(ticketId: string, entryId: string, email: EmailMeta): Promise<void>;
+  /** The ticket and entry an inbound message was recorded as (by message key). */
+  findMessage(messageKey: string): Promise<{ ticketId: string; entryId: string } | null>;
+  /** The ticket an Outlook conversation (Thread-Index root) belongs to. */
+  findThreadRoot(root: string): Promise<string | null>;
   list(query: TicketQuery): Promise<Page<Ticket>>;
   timeline(
     ticketId: string,

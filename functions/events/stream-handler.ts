@@ -3,16 +3,22 @@
  * stream (DynamoDB Streams on AWS, the local stream poller locally). The write
  * is the outbox, so nothing that was saved goes unreacted-to.
  *
- * Reactions today: daily roll-ups of tickets created per channel and tickets
+ * Reactions: daily roll-ups of tickets created per channel and tickets
  * solved, the base of the reports, applied once per stream record even when
- * Lambda delivers a batch again.
+ * Lambda delivers a batch again; outbound email (acknowledgements, agent
+ * replies, assignment and solved notifications, see functions/email/outbound.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { appContext } from '../composition/deps.js';
+import { awsMailRuntime } from '../composition/mail.js';
+import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
+import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
 import { applyRollups, type RecordRollups, rollupsFor } from './rollups.js';
 
 type Image = Parameters<typeof unmarshall>[0];
+
+const log = (event: Record<string, unknown>) => console.log(JSON.stringify({ level: 'info', ...event }));
 
 function ticketRollups(record: DynamoDBRecord): RecordRollups {
   const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
@@ -22,10 +28,36 @@ function ticketRollups(record: DynamoDBRecord): RecordRollups {
   return { eventId: record.eventID ?? '', changes: isTicket ? rollupsFor(oldImage, newImage) : [] };
 }
 
+/** The mail-relevant fact a stream record carries, if any. */
+export function mailTrigger(record: DynamoDBRecord): MailTrigger | null {
+  const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
+  const newImage = image(record.dynamodb?.NewImage);
+  if (!newImage) return null;
+  if (newImage.type === 'ticket') {
+    const after = TicketSchema.parse(newImage);
+    if (record.eventName === 'INSERT') return { type: 'ticket-created', ticket: after };
+    const oldImage = image(record.dynamodb?.OldImage);
+    if (record.eventName === 'MODIFY' && oldImage) {
+      return { type: 'ticket-changed', before: TicketSchema.parse(oldImage), after };
+    }
+  }
+  if (newImage.type === 'timeline' && record.eventName === 'INSERT') {
+    return { type: 'entry-added', entry: TimelineEntrySchema.parse(newImage) };
+  }
+  return null;
+}
+
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
-  const { documentClient, config } = appContext();
+  const app = appContext();
+  const { documentClient, config } = app;
   try {
     await applyRollups(documentClient, config.TABLE_NAME, event.Records.map(ticketRollups));
+    const triggers = event.Records.map(mailTrigger).filter((t): t is MailTrigger => t !== null);
+    const mail = triggers.length > 0 ? await awsMailRuntime(app) : null;
+    if (mail) {
+      // One at a time, in stream order; each mail is claimed, so a retried batch sends nothing twice.
+      for (const trigger of triggers) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
+    }
     return { batchItemFailures: [] };
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'stream batch failed', error: String(error) }));

@@ -28,6 +28,14 @@ export const keys = {
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   rateWindow: (bucket: string, window: number) => ({ pk: `RATE#${bucket}#${window}`, sk: 'RATE' }),
   metric: (name: string, day: string) => ({ pk: `METRIC#${name}`, sk: day }),
+  /** Inbound mail claim: one per message (Message-ID or raw hash) → ticket and entry. */
+  inboundMessage: (messageKey: string) => ({ pk: `MSG#${messageKey}`, sk: 'MSG' }),
+  /** Outlook conversation (Thread-Index root) → ticket. */
+  threadRoot: (root: string) => ({ pk: `THREADIDX#${root}`, sk: 'THREADIDX' }),
+  /** Outbound mail claim: one per mail the desk sends, so a redelivered stream record sends nothing twice. */
+  delivery: (key: string) => ({ pk: `DELIVERY#${key}`, sk: 'DELIVERY' }),
+  /** An address that bounced permanently or complained: the desk stops mailing it. */
+  suppressedAddress: (address: string) => ({ pk: `SUPPRESS#${address}`, sk: 'SUPPRESS' }),
 } as const;
 
 /**

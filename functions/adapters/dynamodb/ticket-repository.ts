@@ -11,8 +11,10 @@ import {
 import { canSeeTicket, canSuperviseDesk } from '../../domain/agents/model.js';
 import type { Identity } from '../../domain/customers/model.js';
 import {
+  DuplicateMessage,
   IdempotencyRace,
   IdentityTaken,
+  type InboundClaim,
   type NewTicketBundle,
   type Page,
   type TicketQuery,
@@ -20,6 +22,7 @@ import {
 } from '../../domain/ports.js';
 import { VersionConflict } from '../../domain/shared/errors.js';
 import {
+  type EmailMeta,
   FIRST_TICKET_NUMBER,
   type Ticket,
   TicketSchema,
@@ -46,6 +49,43 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
 
 function entryItem(entry: TimelineEntry): Record<string, unknown> {
   return { ...keys.timelineEntry(entry.ticketId, entry.id), type: 'timeline', ...entry };
+}
+
+function tagItem(ticket: Ticket, tag: string): Record<string, unknown> {
+  return {
+    ...keys.ticketTag(ticket.id, tag),
+    type: 'ticketTag',
+    ticketId: ticket.id,
+    tag,
+    ...tagIndexKeys(tag, ticket),
+  };
+}
+
+/** The inbound-message claim (conditional: a message is recorded once) and the thread-root pointer. */
+function inboundItems(tableName: string, ticketId: string, claim: InboundClaim): TransactItem[] {
+  const items: TransactItem[] = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...keys.inboundMessage(claim.messageKey),
+          type: 'inboundMessage',
+          ticketId,
+          entryId: claim.entryId,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ];
+  if (claim.threadRoot) {
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.threadRoot(claim.threadRoot), type: 'threadRoot', ticketId },
+      },
+    });
+  }
+  return items;
 }
 
 function toTicket(item: Record<string, unknown>): Ticket {
@@ -93,7 +133,12 @@ export class DynamoTicketRepository implements TicketRepository {
         },
       },
       { Put: { TableName: this.tableName, Item: entryItem(firstEntry) } },
+      ...ticket.tags.map(
+        (tag): TransactItem => ({ Put: { TableName: this.tableName, Item: tagItem(ticket, tag) } }),
+      ),
     ];
+    const inboundPosition = bundle.inbound ? items.length : -1;
+    if (bundle.inbound) items.push(...inboundItems(this.tableName, ticket.id, bundle.inbound));
     const identityPositions = new Map<number, Identity>();
     if (newCustomer) {
       items.push({
@@ -136,6 +181,9 @@ export class DynamoTicketRepository implements TicketRepository {
     } catch (error) {
       const reasons = cancellationCodes(error);
       if (reasons) {
+        if (inboundPosition >= 0 && reasons[inboundPosition] === 'ConditionalCheckFailed' && bundle.inbound) {
+          throw new DuplicateMessage(bundle.inbound.messageKey);
+        }
         if (idempotencyPosition >= 0 && reasons[idempotencyPosition] === 'ConditionalCheckFailed') {
           throw new IdempotencyRace('a request with this Idempotency-Key is already being processed');
         }
@@ -170,6 +218,7 @@ export class DynamoTicketRepository implements TicketRepository {
     expectedVersion: number,
     entries: TimelineEntry[],
     previousTags: string[],
+    options: { inbound?: InboundClaim } = {},
   ): Promise<void> {
     const items: TransactItem[] = [
       {
@@ -189,32 +238,70 @@ export class DynamoTicketRepository implements TicketRepository {
     const after = new Set(ticket.tags);
     for (const tag of after) {
       if (!before.has(tag)) {
-        items.push({
-          Put: {
-            TableName: this.tableName,
-            Item: {
-              ...keys.ticketTag(ticket.id, tag),
-              type: 'ticketTag',
-              ticketId: ticket.id,
-              tag,
-              ...tagIndexKeys(tag, ticket),
-            },
-          },
-        });
+        items.push({ Put: { TableName: this.tableName, Item: tagItem(ticket, tag) } });
       }
     }
     for (const tag of before) {
       if (!after.has(tag))
         items.push({ Delete: { TableName: this.tableName, Key: keys.ticketTag(ticket.id, tag) } });
     }
+    const inboundPosition = options.inbound ? items.length : -1;
+    if (options.inbound) items.push(...inboundItems(this.tableName, ticket.id, options.inbound));
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items }));
     } catch (error) {
-      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') {
+      const reasons = cancellationCodes(error);
+      if (options.inbound && reasons?.[inboundPosition] === 'ConditionalCheckFailed') {
+        throw new DuplicateMessage(options.inbound.messageKey);
+      }
+      if (reasons?.[0] === 'ConditionalCheckFailed') {
         throw new VersionConflict('Ticket', expectedVersion);
       }
       throw error;
     }
+  }
+
+  /** Access pattern: append entries without changing the ticket — BatchWrite-free Puts in one TransactWriteItems. */
+  async appendEntries(entries: TimelineEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.client.send(
+      new TransactWriteCommand({
+        TransactItems: entries.map((entry) => ({
+          Put: { TableName: this.tableName, Item: entryItem(entry) },
+        })),
+      }),
+    );
+  }
+
+  /** Access pattern: record a sent mail on its entry — UpdateItem TICKET#id / TL#entry (entry must exist). */
+  async updateEntryEmail(ticketId: string, entryId: string, email: EmailMeta): Promise<void> {
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.timelineEntry(ticketId, entryId),
+        UpdateExpression: 'SET #email = :email',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#email': 'email' },
+        ExpressionAttributeValues: { ':email': email },
+      }),
+    );
+  }
+
+  /** Access pattern: find an inbound message — GetItem MSG#key. */
+  async findMessage(messageKey: string): Promise<{ ticketId: string; entryId: string } | null> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.inboundMessage(messageKey) }),
+    );
+    const item = result.Item;
+    return item ? { ticketId: String(item.ticketId), entryId: String(item.entryId) } : null;
+  }
+
+  /** Access pattern: find an Outlook conversation — GetItem THREADIDX#root. */
+  async findThreadRoot(root: string): Promise<string | null> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.threadRoot(root) }),
+    );
+    return typeof result.Item?.ticketId === 'string' ? result.Item.ticketId : null;
   }
 
   /**

@@ -11,10 +11,12 @@ import {
   type CustomerRepository,
   type Deps,
   type DirectoryRepository,
+  DuplicateMessage,
   IdempotencyRace,
   type IdempotencyRecord,
   type IdempotencyStore,
   IdentityTaken,
+  type InboundClaim,
   type NewTicketBundle,
   type Page,
   type RateLimiter,
@@ -23,7 +25,12 @@ import {
 } from '../../domain/ports.js';
 import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
-import { FIRST_TICKET_NUMBER, type Ticket, type TimelineEntry } from '../../domain/tickets/model.js';
+import {
+  type EmailMeta,
+  FIRST_TICKET_NUMBER,
+  type Ticket,
+  type TimelineEntry,
+} from '../../domain/tickets/model.js';
 import { listOrderKey } from '../../domain/tickets/status.js';
 
 const identityKey = (identity: Identity) => `${identity.type}#${identity.value}`;
@@ -41,6 +48,8 @@ export class MemoryState {
   readonly departments = new Map<string, Department>();
   readonly teams = new Map<string, Team>();
   readonly rates = new Map<string, number>();
+  readonly messages = new Map<string, { ticketId: string; entryId: string }>();
+  readonly threadRoots = new Map<string, string>();
   /** Number of `create` transactions, to assert "one write per creation". */
   creates = 0;
 }
@@ -59,6 +68,7 @@ export class MemoryTicketRepository implements TicketRepository {
     for (const identity of newCustomer?.identities ?? []) {
       if (this.s.identities.has(identityKey(identity))) throw new IdentityTaken(identity);
     }
+    if (bundle.inbound) this.claimMessage(ticket.id, bundle.inbound);
     this.s.creates++;
     this.s.tickets.set(ticket.id, clone(ticket));
     this.s.entries.set(ticket.id, [clone(firstEntry)]);
@@ -85,12 +95,43 @@ export class MemoryTicketRepository implements TicketRepository {
     return null;
   }
 
-  async update(ticket: Ticket, expectedVersion: number, entries: TimelineEntry[]): Promise<void> {
+  async update(
+    ticket: Ticket,
+    expectedVersion: number,
+    entries: TimelineEntry[],
+    _previousTags: string[] = [],
+    options: { inbound?: InboundClaim } = {},
+  ): Promise<void> {
     const stored = this.s.tickets.get(ticket.id);
     if (!stored || stored.version !== expectedVersion)
       throw new VersionConflict('Ticket', expectedVersion, stored?.version);
+    if (options.inbound) this.claimMessage(ticket.id, options.inbound);
     this.s.tickets.set(ticket.id, clone(ticket));
     this.s.entries.get(ticket.id)?.push(...clone(entries));
+  }
+
+  async appendEntries(entries: TimelineEntry[]): Promise<void> {
+    for (const entry of entries) this.s.entries.get(entry.ticketId)?.push(clone(entry));
+  }
+
+  async updateEntryEmail(ticketId: string, entryId: string, email: EmailMeta): Promise<void> {
+    const entry = this.s.entries.get(ticketId)?.find((e) => e.id === entryId);
+    if (!entry) throw new Error(`no entry ${entryId}`);
+    entry.email = clone(email);
+  }
+
+  async findMessage(messageKey: string): Promise<{ ticketId: string; entryId: string } | null> {
+    return this.s.messages.get(messageKey) ?? null;
+  }
+
+  async findThreadRoot(root: string): Promise<string | null> {
+    return this.s.threadRoots.get(root) ?? null;
+  }
+
+  private claimMessage(ticketId: string, claim: InboundClaim): void {
+    if (this.s.messages.has(claim.messageKey)) throw new DuplicateMessage(claim.messageKey);
+    this.s.messages.set(claim.messageKey, { ticketId, entryId: claim.entryId });
+    if (claim.threadRoot) this.s.threadRoots.set(claim.threadRoot, ticketId);
   }
 
   async list(query: TicketQuery): Promise<Page<Ticket>> {

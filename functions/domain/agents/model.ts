@@ -19,10 +19,21 @@ export const AgentSchema = z.object({
 });
 export type Agent = z.infer<typeof AgentSchema>;
 
+/** The mail a customer gets when their ticket is opened; per department, can be switched off. */
+export const AutoAcknowledgementSchema = z.object({
+  enabled: z.boolean(),
+  /** Templates with placeholders such as {{ticket.number}} and {{customer.name}}. */
+  subject: z.string().min(1).max(200),
+  body: z.string().min(1).max(5000),
+});
+export type AutoAcknowledgement = z.infer<typeof AutoAcknowledgementSchema>;
+
 export const DepartmentSchema = z.object({
   id: z.string(),
   name: z.string(),
   active: z.boolean(),
+  /** Absent: the desk's default acknowledgement. */
+  autoAcknowledgement: AutoAcknowledgementSchema.optional(),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),

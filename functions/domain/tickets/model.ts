@@ -81,10 +81,22 @@ export const TicketSchema = z.object({
   closedAt: z.string().nullable(),
   /** Messages from the customer and replies from agents: the "exchanges" of the brief. */
   messageCount: z.number().int(),
+  /** Other people copied on the conversation (email CC), lower-cased addresses; they may write into it. */
+  ccs: z.array(z.string()).default([]),
+  /** The support address the conversation runs through (email tickets); replies go out from it. */
+  supportAddress: z.string().nullable().default(null),
+  /** The closed ticket this one follows up (a customer wrote again after it was closed). */
+  followUpOf: z.number().int().nullable().default(null),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 
-export const TIMELINE_KINDS = ['customer', 'reply', 'note', 'event'] as const;
+/**
+ * customer: a message from the customer; reply: an agent's public reply;
+ * note: internal; event: a change of the ticket's properties; notification:
+ * mail the desk sent on its own (acknowledgement, assignment, solved...);
+ * system: something machines reported (a bounce, a dropped attachment...).
+ */
+export const TIMELINE_KINDS = ['customer', 'reply', 'note', 'event', 'notification', 'system'] as const;
 export const TimelineKindSchema = z.enum(TIMELINE_KINDS);
 export type TimelineKind = z.infer<typeof TimelineKindSchema>;
 
@@ -112,6 +124,46 @@ export const ChangeSchema = z.object({
 });
 export type Change = z.infer<typeof ChangeSchema>;
 
+export const AttachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int().nonnegative(),
+  /** Where the file is stored (the mail bucket); downloads go through short-lived signed links. */
+  key: z.string(),
+  /** An image shown inside the HTML body (cid:) rather than a file the customer attached. */
+  inline: z.boolean().default(false),
+});
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+/** Mail facts of a timeline entry that arrived or left by email. */
+export const EmailMetaSchema = z.object({
+  direction: z.enum(['in', 'out']),
+  messageId: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  subject: z.string(),
+  /** Inbound: which threading rule put the message on this ticket ('new-ticket' when it opened one). */
+  threadedBy: z.string().nullable().default(null),
+  /** Inbound: what the loop rules made of it: human, auto-reply, bulk, list, bounce. */
+  automation: z.string().nullable().default(null),
+  /** The raw original, downloadable on its own through a signed link. */
+  rawKey: z.string().nullable().default(null),
+  /** Quoted history removed from the body shown on the timeline. */
+  quoteStripped: z.boolean().default(false),
+  /** Remote images blocked in the HTML body. */
+  blockedRemoteImages: z.number().int().default(0),
+  /** Files not stored, with the reason (e.g. over the size limit). */
+  dropped: z.array(z.object({ name: z.string(), size: z.number(), reason: z.string() })).default([]),
+  /** SES verdicts (spam, virus, spf, dkim, dmarc) as received. */
+  verdicts: z.record(z.string(), z.string()).default({}),
+  /** Outbound: when the mail was handed to the mail service, or why it was not. */
+  sentAt: z.string().nullable().default(null),
+  failure: z.string().nullable().default(null),
+});
+export type EmailMeta = z.infer<typeof EmailMetaSchema>;
+
 export const TimelineEntrySchema = z.object({
   id: z.string(),
   ticketId: z.string(),
@@ -123,6 +175,10 @@ export const TimelineEntrySchema = z.object({
   channel: ChannelSchema.nullable(),
   /** For `event` entries: what changed, from what to what. */
   changes: z.array(ChangeSchema),
+  /** Sanitised HTML body of an email message (scripts, handlers and remote content removed). */
+  html: z.string().nullable().optional(),
+  attachments: z.array(AttachmentSchema).optional(),
+  email: EmailMetaSchema.optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 
@@ -138,6 +194,9 @@ export interface NewTicketFacts {
   customerId: string;
   requester: Ticket['requester'];
   now: Date;
+  ccs?: string[];
+  supportAddress?: string | null;
+  followUpOf?: number | null;
 }
 
 /** A fresh ticket: status `new`, version 1, unassigned. */
@@ -166,6 +225,9 @@ export function openTicket(facts: NewTicketFacts): Ticket {
     solvedAt: null,
     closedAt: null,
     messageCount: 1,
+    ccs: facts.ccs ?? [],
+    supportAddress: facts.supportAddress ?? null,
+    followUpOf: facts.followUpOf ?? null,
   };
 }
 
@@ -279,4 +341,34 @@ export function recordAgentReply(
 /** An internal note changes nothing on the ticket but its version and `updatedAt`. */
 export function recordNote(ticket: Ticket, now: Date): Ticket {
   return { ...ticket, version: ticket.version + 1, updatedAt: now.toISOString() };
+}
+
+/**
+ * Records a new message from the customer on an existing ticket: a solved
+ * ticket reopens and a pending one (waiting on the customer) opens again,
+ * unless the message is automatic (an out-of-office reply must not reopen
+ * anything). Closed tickets take no messages: callers open a follow-up.
+ */
+export function recordCustomerMessage(
+  ticket: Ticket,
+  now: Date,
+  options: { automatic: boolean; ccs?: string[] },
+): { ticket: Ticket; changes: Change[] } {
+  if (ticket.status === 'closed') {
+    throw new TransitionNotAllowed('A closed ticket takes no new messages; open a follow-up ticket instead');
+  }
+  const reopen = !options.automatic && (ticket.status === 'solved' || ticket.status === 'pending');
+  const { ticket: moved, changes } = reopen
+    ? applyPatch(ticket, { status: 'open' }, now)
+    : { ticket, changes: [] };
+  return {
+    ticket: {
+      ...moved,
+      ccs: options.ccs ?? moved.ccs,
+      messageCount: ticket.messageCount + 1,
+      version: ticket.version + 1,
+      updatedAt: now.toISOString(),
+    },
+    changes,
+  };
 }

@@ -5,6 +5,7 @@ import {
   type IdempotencyClaim,
   IdempotencyRace,
   IdentityTaken,
+  type InboundClaim,
   type Page,
   type TicketQuery,
 } from '../ports.js';
@@ -34,6 +35,16 @@ export interface CreateTicketInput {
   /** Who created it: the customer themselves (web form, email) or an agent (phone, API). */
   createdBy: Actor | 'customer';
   idempotency?: Omit<IdempotencyClaim, 'resourceId'>;
+  /** Inbound mail: the message claim (a second delivery then fails with DuplicateMessage). */
+  inbound?: InboundClaim;
+  /** Id of the first timeline entry, when the caller needs it beforehand (attachments are stored under it). */
+  entryId?: string;
+  tags?: string[];
+  ccs?: string[];
+  supportAddress?: string | null;
+  followUpOf?: number | null;
+  /** Mail parts of the first entry: sanitised HTML, attachments, mail facts. */
+  entryExtras?: Pick<TimelineEntry, 'html' | 'attachments' | 'email'>;
 }
 
 export interface CreateTicketResult {
@@ -75,6 +86,9 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
       channel: input.channel,
       priority: input.priority ?? 'normal',
       departmentId: input.departmentId ?? null,
+      ccs: input.ccs ?? [],
+      supportAddress: input.supportAddress ?? null,
+      followUpOf: input.followUpOf ?? null,
       customerId: customer.id,
       requester: {
         name: input.customer.name?.trim() || customer.name,
@@ -83,12 +97,13 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
       },
       now,
     });
+    if (input.tags?.length) ticket.tags = [...new Set(input.tags)].sort();
     const author: Actor =
       input.createdBy === 'customer'
         ? { type: 'customer', id: customer.id, name: ticket.requester.name }
         : input.createdBy;
     const firstEntry: TimelineEntry = {
-      id: deps.ids.newId(),
+      id: input.entryId ?? deps.ids.newId(),
       ticketId: ticket.id,
       kind: 'customer',
       createdAt: ticket.createdAt,
@@ -96,6 +111,7 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
       body: input.description,
       channel: input.channel,
       changes: [],
+      ...input.entryExtras,
     };
     try {
       await deps.tickets.create({
@@ -103,6 +119,7 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
         firstEntry,
         ...(isNew ? { newCustomer: customer } : {}),
         ...(input.idempotency ? { idempotency: { ...input.idempotency, resourceId: ticket.id } } : {}),
+        ...(input.inbound ? { inbound: input.inbound } : {}),
       });
       return { ticket, replayed: false };
     } catch (error) {
@@ -156,6 +173,38 @@ async function resolveCustomer(
     if (found) return { customer: await followMerges(deps, found), isNew: false };
   }
   return { customer: newCustomer(deps.ids.newId(), name, identities, now), isNew: true };
+}
+
+/** The customer an email address belongs to (following merges), or null. */
+export async function findCustomerByEmail(deps: Deps, email: string): Promise<Customer | null> {
+  const found = await deps.customers.findByIdentity(normaliseIdentity('email', email));
+  return found ? followMerges(deps, found) : null;
+}
+
+/**
+ * Adds a message that arrived from outside (an email reply) to a ticket:
+ * `build` gets the current ticket and returns the new one with its entries.
+ * Retried on concurrent changes; the inbound claim makes a second delivery
+ * of the same message fail with DuplicateMessage instead of writing twice.
+ */
+export async function appendInboundMessage(
+  deps: Deps,
+  ticketId: string,
+  inbound: InboundClaim,
+  build: (ticket: Ticket, now: Date) => { ticket: Ticket; entries: TimelineEntry[] },
+): Promise<{ ticket: Ticket; entries: TimelineEntry[] }> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await deps.tickets.get(ticketId);
+    if (!current) throw new TicketNotFound(ticketId);
+    const result = build(current, deps.clock.now());
+    try {
+      await deps.tickets.update(result.ticket, current.version, result.entries, current.tags, { inbound });
+      return result;
+    } catch (error) {
+      if (error instanceof VersionConflict && attempt < 6) continue;
+      throw error;
+    }
+  }
 }
 
 async function followMerges(deps: Deps, customer: Customer): Promise<Customer> {

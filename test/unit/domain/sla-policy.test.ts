@@ -54,6 +54,9 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
     solvedAt: null,
     closedAt: null,
     messageCount: 1,
+    ccs: [],
+    supportAddress: null,
+    followUpOf: null,
     ...overrides,
   };
 }

@@ -47,6 +47,8 @@ const KIND_LABEL: Record<Exclude<TimelineEntry['kind'], 'event'>, string> = {
   customer: 'Customer message',
   reply: 'Reply',
   note: 'Internal note',
+  notification: 'Automatic email',
+  system: 'System message',
 };
 
 function MessageEntry({
