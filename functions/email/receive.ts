@@ -112,6 +112,11 @@ export async function receiveEmail(
   const spam = verdictFailed(delivery.verdicts.spam) || verdictFailed(delivery.verdicts.dmarc);
 
   const support = pickSupportAddress(settings, delivery.recipients, mail);
+  if (!support) {
+    // The receipt rule covers whole domains; mail to other addresses there is not the desk's.
+    log({ message: 'inbound mail dropped: not addressed to a support address', key: delivery.storageKey });
+    return { outcome: 'dropped', reason: 'not-for-desk' };
+  }
   const senderCustomer = senderAddress ? await findCustomerByEmail(deps, senderAddress) : null;
   const sender = { address: senderAddress, customerId: senderCustomer?.id ?? null };
   // Spam never writes into an existing conversation: it opens its own ticket in the spam view.
@@ -291,7 +296,7 @@ function pickSupportAddress(
   settings: MailSettings,
   recipients: string[],
   mail: InboundEmail,
-): SupportAddress {
+): SupportAddress | null {
   const all = [
     ...recipients,
     ...mail.deliveredTo.map((a) => a.address),
@@ -302,9 +307,12 @@ function pickSupportAddress(
     const found = supportAddressOf(settings, address);
     if (found) return found;
   }
-  const first = settings.supportAddresses[0];
-  if (!first) throw new Error('no support address is configured');
-  return first;
+  for (const address of all) {
+    const reply = readReplyAddress(settings.signingSecret, address);
+    const found = reply ? supportAddressOf(settings, reply.supportAddress) : null;
+    if (found) return found;
+  }
+  return null;
 }
 
 async function activeDepartment(deps: Deps, departmentId: string | null): Promise<string | null> {
