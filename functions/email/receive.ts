@@ -139,7 +139,9 @@ export async function receiveEmail(
   const claim: InboundClaim = { messageKey, entryId, threadRoot: threadIndexRoot(mail.threadIndex) };
   const { attachments, dropped } = await storeAttachments(context, entryId, mail.attachments);
   const cidUrls = new Map(
-    attachments.filter((a) => a.inline).map((a) => [a.contentId, `/attachments/${a.attachment.id}`]),
+    attachments
+      .filter((a) => a.inline && a.contentId)
+      .map((a) => [(a.contentId ?? '').toLowerCase(), `/attachments/${a.attachment.id}`]),
   );
   const recipientsSeen = [...mail.to, ...mail.cc].map((a) => a.address);
   const meta = (threaded: string, quoteStripped: boolean, blockedRemoteImages: number): EmailMeta => ({
@@ -161,7 +163,9 @@ export async function receiveEmail(
   });
   const html = (keep: boolean) => {
     if (!keep || !mail.html) return { html: null, blocked: 0 };
-    const clean = sanitizeEmailHtml(mail.html, { resolveCid: (cid) => cidUrls.get(cid) ?? null });
+    const clean = sanitizeEmailHtml(mail.html, {
+      resolveCid: (cid) => cidUrls.get(cid.toLowerCase()) ?? null,
+    });
     return clean.html.length > MAX_HTML_CHARS
       ? { html: null, blocked: clean.blockedRemoteImages }
       : { html: clean.html, blocked: clean.blockedRemoteImages };
@@ -399,6 +403,12 @@ function safeFileName(name: string): string {
   return (name.replace(/[\\/]+/g, '_').trim() || 'attachment').slice(0, 150);
 }
 
+const REPORT_PARTS = new Set([
+  'message/delivery-status',
+  'text/rfc822-headers',
+  'message/disposition-notification',
+]);
+
 interface StoredAttachment {
   attachment: Attachment;
   inline: boolean;
@@ -415,6 +425,8 @@ async function storeAttachments(
   let index = 0;
   for (const part of parts) {
     index++;
+    // The machine-readable parts of a delivery report are on the raw original; not files for agents.
+    if (REPORT_PARTS.has(part.contentType)) continue;
     const name = safeFileName(part.filename);
     if (part.size > context.settings.maxAttachmentBytes) {
       dropped.push({
