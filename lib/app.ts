@@ -27,6 +27,9 @@ export function addHelpdeskStacks(
     description: 'Open help desk: API, functions, SPA hosting and monitoring (stateless)',
     config,
     table: dataStack.table,
+    mailBucket: dataStack.mailBucket,
+    mailSigningSecret: dataStack.mailSigningSecret,
+    mailPolicies: dataStack.mailPolicies,
     ...(options.webAssetPath ? { webAssetPath: options.webAssetPath } : {}),
   });
   return { dataStack, helpdeskStack };

@@ -19,8 +19,8 @@ export interface MonitoringProps {
   readonly functions: Record<string, HelpdeskFunction>;
   /** The stream handler, whose iterator age (lag behind the table) alarms. */
   readonly streamHandler: HelpdeskFunction;
-  /** The events dead-letter queue: any message in it is a change nobody reacted to. */
-  readonly deadLetterQueue: sqs.IQueue;
+  /** Dead-letter queues by a short readable name: any message in one is work nobody finished. */
+  readonly deadLetterQueues: Record<string, { queue: sqs.IQueue; description: string }>;
 }
 
 /**
@@ -92,15 +92,16 @@ export class Monitoring extends Construct {
       alarmDescription: 'The events handler lags more than 5 minutes behind the table stream.',
     });
 
-    this.addAlarm('EventsDeadLetters', {
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: cloudwatch.Stats.MAXIMUM,
-      }),
-      threshold: 1,
-      alarmDescription:
-        'Table changes the events handler could not process are in the dead-letter queue: inspect and redrive.',
-    });
+    for (const [name, { queue, description }] of Object.entries(props.deadLetterQueues)) {
+      this.addAlarm(`${name}DeadLetters`, {
+        metric: queue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        alarmDescription: description,
+      });
+    }
   }
 
   private addAlarm(

@@ -9,6 +9,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
 import { REPO_ROOT } from './helpdesk-function.js';
+import { flattenCfnReference } from './nag.js';
 
 /** The SLA timer state machine, relative to the repository root (the local runtime runs the same file). */
 export const SLA_TIMER_DEFINITION = 'statemachines/sla-timer.asl.json';
@@ -134,21 +135,4 @@ export class SlaTimers extends Construct {
     }
     return start.combine(stopAndDescribe);
   }
-}
-
-/** The flat form cdk-nag gives a CloudFormation reference in a finding id (`<Logical.Name>`, `<AWS::Region>`). */
-function flattenCfnReference(reference: unknown): string {
-  if (typeof reference === 'string') return reference.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof reference !== 'object' || reference === null) return JSON.stringify(reference);
-  const node = reference as Record<string, unknown>;
-  if (node['Fn::Join']) {
-    const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
-    return items.map(flattenCfnReference).join(delimiter);
-  }
-  if (node['Fn::GetAtt']) {
-    const [resource, attribute] = node['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
-  }
-  if (node.Ref) return `<${flattenCfnReference(node.Ref)}>`;
-  return JSON.stringify(reference);
 }

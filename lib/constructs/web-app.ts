@@ -11,6 +11,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
 import { REPO_ROOT } from './helpdesk-function.js';
+import { flattenCfnReference } from './nag.js';
 
 export interface WebAppProps {
   /** Custom domain and certificate, or `null` for the CloudFront domain. */
@@ -279,27 +280,4 @@ export class WebApp extends Construct {
       },
     );
   }
-}
-
-/**
- * The flat form cdk-nag gives a CloudFormation reference in a finding id
- * (`<Logical.Arn>`, `<AWS::Region>`...), as in cdk-nag's `flattenCfnReference`.
- */
-function flattenCfnReference(reference: unknown): string {
-  if (reference === undefined) return '';
-  if (typeof reference === 'string') return reference.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  if (typeof reference !== 'object' || reference === null) return JSON.stringify(reference);
-  const node = reference as Record<string, unknown>;
-  if (node['Fn::Join']) {
-    const [delimiter, items] = node['Fn::Join'] as [string, unknown[]];
-    return items.map(flattenCfnReference).join(delimiter);
-  }
-  if (node['Fn::Sub']) return flattenCfnReference(node['Fn::Sub']);
-  if (node['Fn::GetAtt']) {
-    const [resource, attribute] = node['Fn::GetAtt'] as [unknown, unknown];
-    return `<${flattenCfnReference(resource)}.${flattenCfnReference(attribute)}>`;
-  }
-  if (node['Fn::ImportValue']) return flattenCfnReference(node['Fn::ImportValue']);
-  if (node.Ref) return `<${flattenCfnReference(node.Ref)}>`;
-  return JSON.stringify(reference);
 }

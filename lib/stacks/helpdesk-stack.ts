@@ -1,8 +1,11 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
 import { Api } from '../constructs/api.js';
+import { Email, type EmailProps } from '../constructs/email.js';
 import { Events } from '../constructs/events.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { WebApp } from '../constructs/web-app.js';
@@ -11,6 +14,12 @@ export interface HelpdeskStackProps extends StackProps {
   readonly config: DeploymentConfig;
   /** The table of the {@link DataStack}. */
   readonly table: dynamodb.ITableV2;
+  /** The mail bucket of the {@link DataStack}. */
+  readonly mailBucket: s3.IBucket;
+  /** The mail signing key of the {@link DataStack}. */
+  readonly mailSigningSecret: secretsmanager.ISecret;
+  /** The mail bucket access policies of the {@link DataStack}. */
+  readonly mailPolicies: EmailProps['mailPolicies'];
   /**
    * Directory of the SPA build.
    * @default `web/dist`
@@ -26,6 +35,7 @@ export interface HelpdeskStackProps extends StackProps {
 export class HelpdeskStack extends Stack {
   readonly api: Api;
   readonly events: Events;
+  readonly email: Email;
   readonly webApp: WebApp;
   readonly monitoring: Monitoring;
 
@@ -36,6 +46,15 @@ export class HelpdeskStack extends Stack {
     this.webApp = new WebApp(this, 'Web', { spaDomain: config.spaDomain, assetPath: props.webAssetPath });
     this.api = new Api(this, 'Api', { config, table, allowedOrigins: this.webApp.origins });
     this.events = new Events(this, 'Events', { config, table });
+    this.email = new Email(this, 'Email', {
+      config,
+      table,
+      mailBucket: props.mailBucket,
+      signingSecret: props.mailSigningSecret,
+      mailPolicies: props.mailPolicies,
+    });
+    this.email.grantSending(this.events.handler);
+    this.email.grantReadingMail(this.api.functions.tickets);
 
     this.webApp.deploySite({
       apiUrl: this.api.url,
@@ -55,9 +74,21 @@ export class HelpdeskStack extends Stack {
           ]),
         ),
         Events: this.events.handler,
+        InboundMail: this.email.inboundHandler,
+        MailFeedback: this.email.feedbackHandler,
       },
       streamHandler: this.events.handler,
-      deadLetterQueue: this.events.deadLetterQueue,
+      deadLetterQueues: {
+        Events: {
+          queue: this.events.deadLetterQueue,
+          description: 'Table changes the events handler could not process: inspect and redrive.',
+        },
+        InboundMail: {
+          queue: this.email.deadLetterQueue,
+          description:
+            'Inbound mail that could not be turned into tickets: fix, then run npm run replay-email.',
+        },
+      },
     });
   }
 }
