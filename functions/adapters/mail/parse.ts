@@ -113,10 +113,11 @@ function emptyEmail(): InboundEmail {
   };
 }
 
-async function parseOrThrow(buffer: Buffer, problems: string[]): Promise<InboundEmail> {
-  if (buffer.length === 0) {
+async function parseOrThrow(original: Buffer, problems: string[]): Promise<InboundEmail> {
+  if (original.length === 0) {
     return { ...emptyEmail(), parseProblem: 'empty message' };
   }
+  const buffer = repairHeaderSeparator(original, problems);
 
   const { head, body } = splitHeadAndBody(buffer);
   const fields = readHeaderFields(bytesToString(head));
@@ -148,6 +149,11 @@ async function parseOrThrow(buffer: Buffer, problems: string[]): Promise<Inbound
   const attachments = (parsed?.attachments ?? []).map((attachment, index) =>
     toInboundAttachment(attachment, index, html),
   );
+  if (text.trim() === '' && html === null && rootType.type.startsWith('multipart/') && !rootType.boundary) {
+    // A multipart type without a boundary cannot be split: show its body as the plain text it is.
+    problems.push('multipart type without a boundary');
+    text = bytesToString(body).replace(/\r\n?/g, '\n').trim();
+  }
 
   const from = parseAddressList(all('from'))[0] ?? null;
   const hasDeliveryStatus = attachments.some((a) => DELIVERY_STATUS_TYPES.has(a.contentType));
@@ -167,6 +173,14 @@ async function parseOrThrow(buffer: Buffer, problems: string[]): Promise<Inbound
           .flatMap((a) => returnedMessageIds(a.content)),
       )
     : [];
+
+  if (text.trim() === '' && isDeliveryReport) {
+    // A report with no human-readable part: its machine-readable status is the best text there is.
+    text = attachments
+      .filter((a) => DELIVERY_STATUS_TYPES.has(a.contentType))
+      .map((a) => bytesToString(a.content).replace(/\r\n?/g, '\n').trim())
+      .join('\n\n');
+  }
 
   const messageIdValue = first('message-id');
   return {
@@ -228,6 +242,36 @@ async function parseBody(
 
 // ---------------------------------------------------------------------------
 // Header block
+
+const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+[ \t]*:/;
+
+/**
+ * A message whose header block runs straight into the body (no empty line)
+ * would lose its first body line as a bogus header: like Python's parser, the
+ * first line that is neither a header field nor a continuation starts the body.
+ */
+function repairHeaderSeparator(buffer: Buffer, problems: string[]): Buffer {
+  let start = 0;
+  let line = 0;
+  while (start < buffer.length) {
+    const end = buffer.indexOf(0x0a, start);
+    const stop = end === -1 ? buffer.length : end;
+    const text = buffer.subarray(start, stop).toString('latin1').replace(/\r$/, '');
+    if (text === '') return buffer;
+    const continuation = text.startsWith(' ') || text.startsWith('\t');
+    const mboxFrom = line === 0 && text.startsWith('From ');
+    if (!continuation && !mboxFrom && !HEADER_LINE.test(text)) {
+      if (line === 0) return buffer;
+      problems.push('no empty line between header and body');
+      const eol = buffer[start - 2] === 0x0d ? '\r\n' : '\n';
+      return Buffer.concat([buffer.subarray(0, start), Buffer.from(eol), buffer.subarray(start)]);
+    }
+    if (end === -1) return buffer;
+    start = end + 1;
+    line++;
+  }
+  return buffer;
+}
 
 function toBuffer(raw: Buffer | Uint8Array): Buffer {
   return Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
