@@ -19,15 +19,19 @@ import { type AppContext, createContext, installAppContext } from '../functions/
 import { type MailRuntime, mailSettings } from '../functions/composition/mail.js';
 import type { SupportAddress } from '../functions/domain/email/ports.js';
 import { readReplyAddress } from '../functions/domain/email/signing.js';
+import type { SlaTargetKind } from '../functions/domain/sla/policy.js';
 import { receiveEmail, supportAddressOf } from '../functions/email/receive.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
+import { repairTimers, runTimerTick, type SlaContext } from '../functions/sla/engine.js';
 import { cachingVerifier, issueToken, verifyPassword } from './auth.js';
 import { type JvmProfile, startDynamoDbLocal } from './dynamodb-local.js';
 import { FILES_PATH, FileBlobStore } from './file-blob-store.js';
 import { listOutbox, OutboxMailer } from './outbox.js';
 import { seedDemoData } from './seed.js';
 import { startLocalServer } from './server.js';
+import { LocalSlaTimerScheduler, registerSlaTimerMachine } from './sla-timer-scheduler.js';
 import { startSmtpReceiver } from './smtp.js';
+import { LocalStepFunctions } from './step-functions.js';
 import { startStreamPoller } from './stream-poller.js';
 import { ensureTable } from './table.js';
 
@@ -151,6 +155,24 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     app.blobs = blobs;
     app.mail = mail;
 
+    // Step Functions: the same ASL files, run in-process; SLA timers tick the same task code.
+    const stepFunctions = new LocalStepFunctions({
+      onExecutionEnd: (end) => {
+        if (end.status === 'FAILED' || end.status === 'TIMED_OUT') {
+          log(
+            `state machine ${end.machine} execution ${end.name} ${end.status}: ${JSON.stringify(end.error ?? null)}`,
+          );
+        }
+      },
+    });
+    stops.push(() => stepFunctions.stopAll());
+    const slaContext = (): SlaContext => ({ deps: app.deps, store: app.sla, timers: null, mail });
+    registerSlaTimerMachine(stepFunctions, async (input) => {
+      const tick = input as { ticketId: string; target: SlaTargetKind; generation: number };
+      return runTimerTick(slaContext(), tick);
+    });
+    app.slaTimers = new LocalSlaTimerScheduler(stepFunctions);
+
     const poller = await startStreamPoller({
       endpoint: dynamo.endpoint,
       region: config.AWS_REGION,
@@ -162,6 +184,9 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     stops.push(poller.stop);
 
     const seeded = options.seed === false ? false : await seedDemoData(app);
+    // Timers live in memory: restart those of open tickets from the table (nothing lost across restarts).
+    const restarted = await repairTimers({ ...slaContext(), timers: app.slaTimers });
+    if (restarted > 0) log(`restarted ${restarted} SLA timers`);
     const smtp = await startSmtpReceiver({
       port: options.smtpPort ?? (options.port === 0 ? 0 : 2525),
       host: options.host ?? '127.0.0.1',
@@ -199,11 +224,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     });
     stops.push(smtp.stop);
     const secret = localSecret(dataDir, inMemory);
+    const verifyToken = cachingVerifier(secret);
     const { server, port } = await startLocalServer({
       port: options.port ?? 3000,
       host: options.host ?? '127.0.0.1',
       webRoot: join(PROJECT_ROOT, 'web', 'dist'),
-      verifyToken: cachingVerifier(secret),
+      verifyToken,
       prefixRoutes: {
         [FILES_PATH]: async (url, rest) => {
           const key = rest.split('/').map(decodeURIComponent).join('/');
@@ -229,7 +255,13 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
         },
       },
       localRoutes: {
-        'GET /local/outbox': async () => ({ status: 200, body: { items: await listOutbox(outboxDir) } }),
+        'GET /local/outbox': async (request) => {
+          // Outgoing mail carries signed reply addresses: agents only, like the API.
+          if (!(await verifyToken(request.headers.authorization))) {
+            return { status: 401, body: { error: { code: 'unauthorized', message: 'Sign in first' } } };
+          }
+          return { status: 200, body: { items: await listOutbox(outboxDir) } };
+        },
         'GET /config.json': async () => ({
           status: 200,
           body: { deskName: config.DESK_NAME, apiUrl: '', auth: { mode: 'local' } },

@@ -201,7 +201,7 @@ export async function receiveEmail(
           changes: [],
           html: kind === 'system' ? null : rendered.html,
           attachments: files,
-          email: meta(decision.rule ?? 'none', quoteStripped, rendered.blocked),
+          email: meta(threadedBy, quoteStripped, rendered.blocked),
         };
         if (kind === 'system') {
           return { ticket: { ...current, version: current.version + 1 }, entries: [entry] };

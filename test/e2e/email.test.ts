@@ -345,4 +345,9 @@ describe('email over SMTP', () => {
       smtp.sendMail({ from: 'a@customer.example', to: 'nobody@demo.local', subject: 'x', text: 'y' }),
     ).rejects.toThrow(/550/);
   });
+
+  it('shows the outbox to signed-in agents only', async () => {
+    expect((await new DeskClient(desk.url).get('/local/outbox')).status).toBe(401);
+    expect((await admin.get('/local/outbox')).status).toBe(200);
+  });
 });

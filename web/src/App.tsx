@@ -52,7 +52,7 @@ export function App() {
     <ToastProvider>
       {token ? (
         <DirectoryProvider key={token}>
-          <Shell deskName={config.deskName} />
+          <Shell deskName={config.deskName} localDesk={config.auth.mode === 'local'} />
         </DirectoryProvider>
       ) : (
         <LoginPage config={config} />

@@ -4,31 +4,39 @@
  * build time, so no server code ends up in the bundle.
  */
 
+import type { z } from 'zod';
 import type {
   CustomerWithTickets,
   Me,
   ReplyRequest,
+  TimelineEntryViewSchema,
   UpdateTicketRequest,
 } from '../../../functions/api/schemas.js';
 import type { Agent, Department, Role, Team } from '../../../functions/domain/agents/model.js';
 import type { Customer, Identity } from '../../../functions/domain/customers/model.js';
 import type {
+  Attachment,
   Change,
   Channel,
+  EmailMeta,
   Priority,
   Ticket,
   TicketStatus,
   TimelineEntry,
   TimelineKind,
 } from '../../../functions/domain/tickets/model.js';
+import type { OutboxMessage } from '../../../local/outbox.js';
 
 export type {
   Agent,
+  Attachment,
   Change,
   Channel,
   Customer,
   Department,
+  EmailMeta,
   Identity,
+  OutboxMessage,
   Priority,
   Role,
   Team,
@@ -46,6 +54,13 @@ export interface Page<T> {
 export interface Items<T> {
   items: T[];
 }
+
+/**
+ * A timeline entry as `GET /tickets/{id}/timeline` returns it: mail parts carry
+ * short-lived signed links (`attachments[].url`, `rawUrl`), and `html` is
+ * already sanitised by the server's allow-list.
+ */
+export type TimelineEntryView = z.infer<typeof TimelineEntryViewSchema>;
 
 /** `PATCH /tickets/{id}`: any subset of the request schema's fields. */
 export type TicketPatch = UpdateTicketRequest;

@@ -3,8 +3,9 @@ import { setToken } from '../api/client.js';
 import { clearCaches } from '../lib/cache.js';
 import { useDirectory } from '../lib/directory.js';
 import { useHotkeys } from '../lib/hotkeys.js';
-import { inboxPath, Link, navigate, type Route, useRoute, type ViewId } from '../lib/router.js';
+import { inboxPath, Link, navigate, OUTBOX_PATH, type Route, useRoute, type ViewId } from '../lib/router.js';
 import { InboxPage } from '../pages/Inbox.js';
+import { OutboxPage } from '../pages/Outbox.js';
 import { TicketPage } from '../pages/TicketPage.js';
 import { Avatar } from './Badges.js';
 import { ShortcutsDialog } from './ShortcutsDialog.js';
@@ -41,7 +42,8 @@ export function BrandMark() {
   );
 }
 
-export function Shell({ deskName }: { deskName: string }) {
+/** `localDesk`: the desk runs on this machine (`npm start`), which adds the outbox of sent mail. */
+export function Shell({ deskName, localDesk = false }: { deskName: string; localDesk?: boolean }) {
   const { me } = useDirectory();
   const route = useRoute();
   const shortcuts = useRef<HTMLDialogElement>(null);
@@ -60,7 +62,13 @@ export function Shell({ deskName }: { deskName: string }) {
 
   // After moving to another page, put focus on its heading so keyboard and screen reader users start there.
   const pathname =
-    route.name === 'ticket' ? `/tickets/${route.id}` : route.name === 'inbox' ? route.view : 'other';
+    route.name === 'ticket'
+      ? `/tickets/${route.id}`
+      : route.name === 'inbox'
+        ? route.view
+        : route.name === 'outbox'
+          ? OUTBOX_PATH
+          : 'other';
   const firstPath = useRef(pathname);
   useEffect(() => {
     if (pathname === firstPath.current) return;
@@ -102,27 +110,45 @@ export function Shell({ deskName }: { deskName: string }) {
         </button>
       </header>
       <div className="layout">
-        <nav className="sidebar" aria-label="Views">
-          <h2 className="sidebar-heading">Views</h2>
-          <ul className="view-list">
-            {VIEWS.map((view, i) => (
-              <li key={view.id}>
-                <Link
-                  to={inboxPath(view.id)}
-                  className="view-link"
-                  aria-current={activeView === view.id ? 'page' : undefined}
-                  aria-keyshortcuts={String(i + 1)}
-                >
-                  <span className="view-label" data-key={i + 1}>
-                    {view.label}
-                  </span>
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </nav>
+        <div className="sidebar">
+          <nav className="sidebar-section" aria-label="Views">
+            <h2 className="sidebar-heading">Views</h2>
+            <ul className="view-list">
+              {VIEWS.map((view, i) => (
+                <li key={view.id}>
+                  <Link
+                    to={inboxPath(view.id)}
+                    className="view-link"
+                    aria-current={activeView === view.id ? 'page' : undefined}
+                    aria-keyshortcuts={String(i + 1)}
+                  >
+                    <span className="view-label" data-key={i + 1}>
+                      {view.label}
+                    </span>
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {localDesk ? (
+            <nav className="sidebar-section" aria-label="Local desk">
+              <h2 className="sidebar-heading">Local desk</h2>
+              <ul className="view-list">
+                <li>
+                  <Link
+                    to={OUTBOX_PATH}
+                    className="view-link"
+                    aria-current={route.name === 'outbox' ? 'page' : undefined}
+                  >
+                    <span className="view-label">Outbox</span>
+                  </Link>
+                </li>
+              </ul>
+            </nav>
+          ) : null}
+        </div>
         <main id="main" className="main" tabIndex={-1}>
-          <RouteView route={route} />
+          <RouteView route={route} localDesk={localDesk} />
         </main>
       </div>
       <ShortcutsDialog ref={shortcuts} />
@@ -130,21 +156,28 @@ export function Shell({ deskName }: { deskName: string }) {
   );
 }
 
-function RouteView({ route }: { route: Route }) {
+function RouteView({ route, localDesk }: { route: Route; localDesk: boolean }) {
   switch (route.name) {
     case 'inbox':
       return <InboxPage view={route.view} search={route.search} />;
     case 'ticket':
       return <TicketPage key={route.id} id={route.id} />;
+    case 'outbox':
+      if (localDesk) return <OutboxPage />;
+      return <NotFound path={OUTBOX_PATH} />;
     case 'not_found':
-      return (
-        <div className="empty-state page-pad">
-          <h1 className="empty-title">Page not found</h1>
-          <p className="muted">Nothing lives at {route.path}.</p>
-          <Link to={inboxPath('open')} className="btn btn-primary">
-            Go to the inbox
-          </Link>
-        </div>
-      );
+      return <NotFound path={route.path} />;
   }
+}
+
+function NotFound({ path }: { path: string }) {
+  return (
+    <div className="empty-state page-pad">
+      <h1 className="empty-title">Page not found</h1>
+      <p className="muted">Nothing lives at {path}.</p>
+      <Link to={inboxPath('open')} className="btn btn-primary">
+        Go to the inbox
+      </Link>
+    </div>
+  );
 }

@@ -75,3 +75,19 @@ export function hueOf(key: string): number {
   for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
   return Math.abs(hash) % 360;
 }
+
+const sizeNumber = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+
+/** "512 B", "4.2 KB", "1.3 MB" (1 KB = 1024 bytes, as file managers show). */
+export function fileSize(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${sizeNumber.format(value >= 10 ? Math.round(value) : value)} ${units[unit]}`;
+}

@@ -3,8 +3,8 @@
  * pushes a new entry, `<Link>` keeps ordinary link behaviour (middle click,
  * Ctrl+click open a new tab) and navigates in-app otherwise.
  *
- * Pages: `/inbox/<view>?department=&priority=&tag=&status=` and
- * `/tickets/<id>`. Locally the API shares the origin; the local server gives
+ * Pages: `/inbox/<view>?department=&priority=&tag=&status=`,
+ * `/tickets/<id>` and, on a local desk, `/outbox`. Locally the API shares the origin; the local server gives
  * browser navigations (Accept: text/html) the SPA and API calls the API, and
  * the SPA always asks for JSON.
  */
@@ -16,6 +16,7 @@ export type ViewId = (typeof VIEW_IDS)[number];
 export type Route =
   | { name: 'inbox'; view: ViewId; search: URLSearchParams }
   | { name: 'ticket'; id: string }
+  | { name: 'outbox' }
   | { name: 'not_found'; path: string };
 
 const NAVIGATE_EVENT = 'helpdesk:navigate';
@@ -30,6 +31,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === 'tickets' && parts.length === 1)
     return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
   if (parts[0] === 'tickets' && parts.length === 2 && parts[1]) return { name: 'ticket', id: parts[1] };
+  if (parts[0] === 'outbox' && parts.length === 1) return { name: 'outbox' };
   return { name: 'not_found', path: pathname };
 }
 
@@ -41,6 +43,8 @@ export function inboxPath(view: ViewId, search?: URLSearchParams): string {
 export function ticketPath(id: string): string {
   return `/tickets/${encodeURIComponent(id)}`;
 }
+
+export const OUTBOX_PATH = '/outbox';
 
 let lastInbox = '/inbox/open';
 

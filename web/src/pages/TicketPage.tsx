@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError, api, get, isAbort, messageOf } from '../api/client.js';
-import type { FieldError, Page, Ticket, TicketPatch, TicketStatus, TimelineEntry } from '../api/types.js';
+import type { FieldError, Page, Ticket, TicketPatch, TicketStatus, TimelineEntryView } from '../api/types.js';
 import { PriorityTag, StatusBadge } from '../components/Badges.js';
 import { Composer, type ComposerHandle } from '../components/Composer.js';
 import { CustomerPanel } from '../components/CustomerPanel.js';
@@ -36,7 +36,7 @@ export function TicketPage({ id }: { id: string }) {
 
   const [ticket, setTicketState] = useState<Ticket | undefined>(() => cachedTicket(id));
   const [loadError, setLoadError] = useState<ApiError | Error>();
-  const [entries, setEntries] = useState<TimelineEntry[]>();
+  const [entries, setEntries] = useState<TimelineEntryView[]>();
   const [timelineError, setTimelineError] = useState<string>();
   const [banner, setBanner] = useState<Banner>();
   const [saving, setSaving] = useState(false);
@@ -69,10 +69,10 @@ export function TicketPage({ id }: { id: string }) {
   const loadTimeline = useCallback(
     async (signal?: AbortSignal) => {
       try {
-        const all: TimelineEntry[] = [];
+        const all: TimelineEntryView[] = [];
         let cursor: string | null = null;
         for (let i = 0; i < MAX_TIMELINE_PAGES; i++) {
-          const page: Page<TimelineEntry> = await get<Page<TimelineEntry>>(
+          const page: Page<TimelineEntryView> = await get<Page<TimelineEntryView>>(
             `${path}/timeline?limit=${TIMELINE_PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
             signal,
           );
@@ -159,14 +159,14 @@ export function TicketPage({ id }: { id: string }) {
   );
 
   /** Shows the new entry at once, then refreshes the ticket (version, status) and the timeline (events). */
-  const afterMessage = async (entry: TimelineEntry) => {
+  const afterMessage = async (entry: TimelineEntryView) => {
     stickToBottom.current = true;
     setEntries((all) => (all ? [...all, entry] : [entry]));
     await reload();
   };
 
   const reply = async (body: string, status: TicketStatus | undefined) => {
-    const entry = await api<TimelineEntry>('POST', `${path}/replies`, {
+    const entry = await api<TimelineEntryView>('POST', `${path}/replies`, {
       body: status ? { body, status } : { body },
     });
     notify('Reply sent');
@@ -174,7 +174,7 @@ export function TicketPage({ id }: { id: string }) {
   };
 
   const note = async (body: string) => {
-    const entry = await api<TimelineEntry>('POST', `${path}/notes`, { body: { body } });
+    const entry = await api<TimelineEntryView>('POST', `${path}/notes`, { body: { body } });
     notify('Internal note added');
     void afterMessage(entry);
   };
