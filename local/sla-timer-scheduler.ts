@@ -9,7 +9,7 @@ import {
   type SlaTimerScheduler,
   slaTimerExecutionName,
 } from '../functions/domain/sla/timer-port.js';
-import type { LocalStepFunctions, LocalTaskHandler } from './step-functions.js';
+import { executionArn, type LocalStepFunctions, type LocalTaskHandler } from './step-functions.js';
 
 export const SLA_TIMER_MACHINE = 'sla-timer';
 export const SLA_TIMER_DEFINITION_FILE = fileURLToPath(
@@ -57,5 +57,9 @@ export class LocalSlaTimerScheduler implements SlaTimerScheduler {
 
   async stop(executionArn: string): Promise<void> {
     await this.engine.stopExecution(executionArn);
+  }
+
+  executionArn(input: SlaTimerInput): string {
+    return executionArn(this.machineName, slaTimerExecutionName(input));
   }
 }

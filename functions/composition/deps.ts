@@ -1,15 +1,19 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { meterCapacity } from '../adapters/dynamodb/capacity.js';
 import { DynamoCustomerRepository } from '../adapters/dynamodb/customer-repository.js';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
+import { DynamoSlaRepository } from '../adapters/dynamodb/sla-repository.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
 import { ulidGenerator } from '../adapters/ids.js';
+import { SfnSlaTimerScheduler } from '../adapters/sfn/sla-timer-scheduler.js';
 import type { BlobStore } from '../domain/email/ports.js';
 import type { Deps } from '../domain/ports.js';
 import { systemClock } from '../domain/shared/ports.js';
+import type { SlaTimerScheduler } from '../domain/sla/timer-port.js';
 import { type RuntimeConfig, readConfig } from './config.js';
 import { type MailRuntime, s3BlobStore } from './mail.js';
 
@@ -22,6 +26,10 @@ export interface AppContext {
   blobs?: BlobStore;
   /** The email channel, once built (see composition/mail.ts; the local runtime installs its own). */
   mail?: MailRuntime;
+  /** SLA records, policies and calendars. */
+  sla: DynamoSlaRepository;
+  /** Starts and stops SLA timers; absent where the function has no timers to manage. */
+  slaTimers?: SlaTimerScheduler;
 }
 
 /** Builds the DynamoDB document client used by every repository. */
@@ -54,10 +62,18 @@ export function createContext(config: RuntimeConfig): AppContext {
   const table = config.TABLE_NAME;
   const directory = new DynamoDirectoryRepository(documentClient, table);
   const blobs = s3BlobStore(config);
+  const slaTimers = config.SLA_TIMER_STATE_MACHINE_ARN
+    ? new SfnSlaTimerScheduler(
+        new SFNClient({ region: config.AWS_REGION }),
+        config.SLA_TIMER_STATE_MACHINE_ARN,
+      )
+    : undefined;
   return {
     config,
     documentClient,
     directory,
+    sla: new DynamoSlaRepository(documentClient, table),
+    ...(slaTimers ? { slaTimers } : {}),
     ...(blobs ? { blobs } : {}),
     deps: {
       tickets: new DynamoTicketRepository(documentClient, table),

@@ -82,18 +82,6 @@ async function acknowledge(context: OutboundContext, ticket: Ticket): Promise<vo
     : null;
   const template = department?.autoAcknowledgement ?? DEFAULT_ACKNOWLEDGEMENT;
   if (!template.enabled) return;
-  const allowed = await context.deps.rateLimiter.hit(
-    `autoreply#${to}`,
-    context.settings.autoRepliesPerSenderPerHour,
-    3600,
-  );
-  if (!allowed.allowed) {
-    context.log?.({
-      message: 'auto-acknowledgement skipped: hourly cap for this address',
-      ticketId: ticket.id,
-    });
-    return;
-  }
   const values = templateContext(context, ticket, null);
   await sendNotification(context, ticket, {
     deliveryKey: `ack#${ticket.id}`,
@@ -102,6 +90,21 @@ async function acknowledge(context: OutboundContext, ticket: Ticket): Promise<vo
     text: renderTemplate(template.body, values),
     automatic: 'replied',
     audience: 'customer',
+    // Counted only once the mail is claimed, so a redelivered trigger does not use up the cap.
+    mayAutoReply: async () => {
+      const allowed = await context.deps.rateLimiter.hit(
+        `autoreply#${to}`,
+        context.settings.autoRepliesPerSenderPerHour,
+        3600,
+      );
+      if (!allowed.allowed) {
+        context.log?.({
+          message: 'auto-acknowledgement skipped: hourly cap for this address',
+          ticketId: ticket.id,
+        });
+      }
+      return allowed.allowed;
+    },
   });
 }
 
@@ -171,33 +174,52 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1);
 }
 
+const MAX_THREAD_PAGES = 20;
+
 /** The thread's mail ids: the customer's latest message to answer, and the chain to reference. */
 async function threadHeaders(
   context: OutboundContext,
   ticketId: string,
 ): Promise<{ inReplyTo?: string; references: string[] }> {
-  const page = await context.deps.tickets.timeline(ticketId, { limit: 100, includeNotes: false });
-  const ids = page.items
-    .map((entry) => entry.email?.messageId)
-    .filter((id): id is string => typeof id === 'string' && id.length > 0);
-  const inbound = page.items.filter((e) => e.email?.direction === 'in' && e.email.messageId);
-  const latest = inbound.at(-1)?.email?.messageId ?? undefined;
+  // The timeline reads oldest first: page through it, so the latest message is found on long tickets too.
+  const ids: string[] = [];
+  let latest: string | undefined;
+  let cursor: string | undefined;
+  for (let pages = 0; pages < MAX_THREAD_PAGES; pages++) {
+    const page = await context.deps.tickets.timeline(ticketId, { limit: 100, cursor, includeNotes: false });
+    for (const entry of page.items) {
+      const id = entry.email?.messageId;
+      if (!id) continue;
+      ids.push(id);
+      if (entry.email?.direction === 'in') latest = id;
+    }
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
   const references = ids.length > 10 ? [ids[0] as string, ...ids.slice(-9)] : ids;
   return { ...(latest ? { inReplyTo: latest } : {}), references };
 }
 
-interface Notification {
+export interface Notification {
   deliveryKey: string;
   to: string;
   subject: string;
   text: string;
   automatic: 'replied' | 'generated';
   audience: 'customer' | 'agent';
+  /** Asked after the claim; false skips the mail for good (the claim stays). */
+  mayAutoReply?: () => Promise<boolean>;
 }
 
-async function sendNotification(context: OutboundContext, ticket: Ticket, note: Notification): Promise<void> {
+/** Sends one automatic mail about a ticket (once per delivery key) and records it on the timeline. */
+export async function sendNotification(
+  context: OutboundContext,
+  ticket: Ticket,
+  note: Notification,
+): Promise<void> {
   const now = context.deps.clock.now();
   if (!(await context.ledger.claimDelivery(note.deliveryKey, now))) return;
+  if (note.mayAutoReply && !(await note.mayAutoReply())) return;
   const entryId = deterministicUlid(now, note.deliveryKey);
   const support = supportAddressFor(context, ticket);
   const messageId = ourMessageId(context.settings.signingSecret, ticket.number, entryId, domainOf(support));

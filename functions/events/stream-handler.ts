@@ -6,7 +6,8 @@
  * Reactions: daily roll-ups of tickets created per channel and tickets
  * solved, the base of the reports, applied once per stream record even when
  * Lambda delivers a batch again; outbound email (acknowledgements, agent
- * replies, assignment and solved notifications, see functions/email/outbound.ts).
+ * replies, assignment and solved notifications, see functions/email/outbound.ts);
+ * SLA records and timers (functions/sla/engine.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -14,6 +15,7 @@ import { appContext } from '../composition/deps.js';
 import { awsMailRuntime } from '../composition/mail.js';
 import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
 import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
+import { reactToSlaTrigger } from '../sla/engine.js';
 import { applyRollups, type RecordRollups, rollupsFor } from './rollups.js';
 
 type Image = Parameters<typeof unmarshall>[0];
@@ -54,9 +56,12 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     await applyRollups(documentClient, config.TABLE_NAME, event.Records.map(ticketRollups));
     const triggers = event.Records.map(mailTrigger).filter((t): t is MailTrigger => t !== null);
     const mail = triggers.length > 0 ? await awsMailRuntime(app) : null;
-    if (mail) {
-      // One at a time, in stream order; each mail is claimed, so a retried batch sends nothing twice.
-      for (const trigger of triggers) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
+    const sla = { deps: app.deps, store: app.sla, timers: app.slaTimers ?? null, mail, log };
+    // One at a time, in stream order: mail is claimed per message and SLA records are
+    // version-checked, so a retried batch sends nothing twice and moves no clock twice.
+    for (const trigger of triggers) {
+      if (mail) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
+      await reactToSlaTrigger(sla, trigger);
     }
     return { batchItemFailures: [] };
   } catch (error) {

@@ -28,6 +28,10 @@ export const keys = {
   idempotency: (scope: string, key: string) => ({ pk: `IDEMPOTENCY#${scope}#${key}`, sk: 'IDEMPOTENCY' }),
   rateWindow: (bucket: string, window: number) => ({ pk: `RATE#${bucket}#${window}`, sk: 'RATE' }),
   metric: (name: string, day: string) => ({ pk: `METRIC#${name}`, sk: day }),
+  /** A ticket's SLA record (applied SLA and its timers), next to the ticket. */
+  sla: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'SLA' }),
+  slaPolicy: (id: string) => ({ pk: 'ORG', sk: `SLAPOLICY#${id}` }),
+  calendar: (id: string) => ({ pk: 'ORG', sk: `CALENDAR#${id}` }),
   /** Inbound mail claim: one per message (Message-ID or raw hash) → ticket and entry. */
   inboundMessage: (messageKey: string) => ({ pk: `MSG#${messageKey}`, sk: 'MSG' }),
   /** Outlook conversation (Thread-Index root) → ticket. */

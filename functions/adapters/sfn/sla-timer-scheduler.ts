@@ -53,6 +53,10 @@ export class SfnSlaTimerScheduler implements SlaTimerScheduler {
    * No error/cause is sent, so stopping needs no KMS access even if the
    * machine is ever encrypted with a customer key.
    */
+  executionArn(input: SlaTimerInput): string {
+    return executionArnFor(this.stateMachineArn, slaTimerExecutionName(input));
+  }
+
   async stop(executionArn: string): Promise<void> {
     try {
       await this.client.send(new StopExecutionCommand({ executionArn }));

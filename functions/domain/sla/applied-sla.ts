@@ -112,7 +112,7 @@ function newTarget(
 }
 
 /** Whether the target's clock is running (active, or breached but not yet satisfied). */
-function isRunning(t: AppliedSlaTarget): boolean {
+export function isRunning(t: AppliedSlaTarget): boolean {
   return (t.status === 'active' || t.status === 'breached') && t.metAt === null;
 }
 
@@ -367,9 +367,18 @@ export function markLevelsFired(
  * due time (to record the breach), whichever is first. Null when nothing is
  * left to wait for (all met or paused).
  */
-export function nextWakeUp(applied: AppliedSla, policy: SlaPolicy, calendar: BusinessCalendar): Date | null {
-  const candidates = pendingLevels(applied, policy, calendar).map((l) => l.at);
+export function nextWakeUp(
+  applied: AppliedSla,
+  policy: SlaPolicy,
+  calendar: BusinessCalendar,
+  /** Only this target (one timer per target). */
+  kind?: SlaTargetKind,
+): Date | null {
+  const candidates = pendingLevels(applied, policy, calendar)
+    .filter((l) => kind === undefined || l.kind === kind)
+    .map((l) => l.at);
   for (const t of applied.targets) {
+    if (kind !== undefined && t.kind !== kind) continue;
     if (t.status === 'active' && t.metAt === null) candidates.push(Date.parse(t.dueAt));
   }
   return candidates.length === 0 ? null : new Date(Math.min(...candidates));

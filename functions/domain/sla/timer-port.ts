@@ -20,6 +20,8 @@ export interface SlaTimerScheduler {
   start(input: SlaTimerInput): Promise<{ executionArn: string }>;
   /** Stops a timer; unknown or already finished executions are fine. */
   stop(executionArn: string): Promise<void>;
+  /** The ARN the execution of `input` has (or will have): names are deterministic. */
+  executionArn(input: SlaTimerInput): string;
 }
 
 const NAME_PART = /^[A-Za-z0-9_-]+$/;

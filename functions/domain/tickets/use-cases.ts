@@ -258,6 +258,44 @@ export async function updateTicket(
   return ticket;
 }
 
+/**
+ * A change the desk makes by itself (an SLA escalation, a workflow rule): the
+ * same checks as an agent's change, authored by `actor` on the timeline,
+ * retried on concurrent changes.
+ */
+export async function applySystemChange(
+  deps: Deps,
+  ticketId: string,
+  patch: TicketPatch,
+  actor: Actor,
+): Promise<Ticket> {
+  for (let attempt = 0; ; attempt++) {
+    const current = await deps.tickets.get(ticketId);
+    if (!current) throw new TicketNotFound(ticketId);
+    await checkReferences(deps, patch, current);
+    const now = deps.clock.now();
+    const { ticket, changes } = applyPatch(current, patch, now);
+    if (changes.length === 0) return current;
+    const entry: TimelineEntry = {
+      id: deps.ids.newId(),
+      ticketId,
+      kind: 'event',
+      createdAt: now.toISOString(),
+      author: actor,
+      body: null,
+      channel: null,
+      changes,
+    };
+    try {
+      await deps.tickets.update(ticket, current.version, [entry], current.tags);
+      return ticket;
+    } catch (error) {
+      if (error instanceof VersionConflict && attempt < 5) continue;
+      throw error;
+    }
+  }
+}
+
 async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket): Promise<void> {
   if (patch.assigneeId) {
     const agent = await deps.directory.getAgent(patch.assigneeId);
