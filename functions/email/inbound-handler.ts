@@ -5,14 +5,33 @@
  * then lands in the dead-letter queue with its S3 key (see
  * `scripts/replay-email.ts` to process it again once fixed).
  */
-import type { SESEvent, SESReceipt } from 'aws-lambda';
+import type { SESEvent } from 'aws-lambda';
 import { appContext } from '../composition/deps.js';
 import { awsMailRuntime } from '../composition/mail.js';
-import { receiveEmail } from './receive.js';
+import { type EmailContext, type ReceiveOutcome, receiveEmail } from './receive.js';
 
 export const INBOUND_PREFIX = 'inbound/';
 
-function verdicts(receipt: SESReceipt): Record<string, string> {
+/**
+ * The parts of an SES receipt event record the inbound pipeline reads. An
+ * `SESEventRecord` is one; so is the record the replay script recovers from
+ * the dead-letter queue.
+ */
+export interface InboundSesRecord {
+  ses: {
+    mail: { messageId: string; timestamp: string; source: string };
+    receipt: {
+      recipients: string[];
+      spamVerdict?: { status: string };
+      virusVerdict?: { status: string };
+      spfVerdict?: { status: string };
+      dkimVerdict?: { status: string };
+      dmarcVerdict?: { status: string };
+    };
+  };
+}
+
+function verdicts(receipt: InboundSesRecord['ses']['receipt']): Record<string, string> {
   return {
     spam: receipt.spamVerdict?.status ?? 'DISABLED',
     virus: receipt.virusVerdict?.status ?? 'DISABLED',
@@ -22,6 +41,34 @@ function verdicts(receipt: SESReceipt): Record<string, string> {
   };
 }
 
+/** Where the receipt rule stored the raw message of a record. */
+export function inboundKey(record: InboundSesRecord): string {
+  return `${INBOUND_PREFIX}${record.ses.mail.messageId}`;
+}
+
+/**
+ * Processes one SES record: reads the raw message from the mail bucket and
+ * runs it through the inbound pipeline. Throws when the message cannot be
+ * processed (so Lambda retries it); processing the same record again records
+ * it once (the pipeline answers 'duplicate').
+ */
+export async function processInboundRecord(
+  context: EmailContext,
+  record: InboundSesRecord,
+): Promise<ReceiveOutcome> {
+  const key = inboundKey(record);
+  const raw = await context.blobs.get(key);
+  if (!raw) throw new Error(`raw message ${key} is not in the mail bucket`);
+  return receiveEmail(context, {
+    raw,
+    storageKey: key,
+    receivedAt: new Date(record.ses.mail.timestamp),
+    recipients: record.ses.receipt.recipients,
+    envelopeFrom: record.ses.mail.source,
+    verdicts: verdicts(record.ses.receipt),
+  });
+}
+
 const log = (event: Record<string, unknown>) => console.log(JSON.stringify({ level: 'info', ...event }));
 
 export async function handler(event: SESEvent): Promise<void> {
@@ -29,21 +76,9 @@ export async function handler(event: SESEvent): Promise<void> {
   const mail = await awsMailRuntime(app);
   if (!mail)
     throw new Error('the inbound function has no mail configuration (MAIL_BUCKET, MAIL_SIGNING_SECRET_ARN)');
+  const context: EmailContext = { deps: app.deps, blobs: mail.blobs, settings: mail.settings, log };
   for (const record of event.Records) {
-    const key = `${INBOUND_PREFIX}${record.ses.mail.messageId}`;
-    const raw = await mail.blobs.get(key);
-    if (!raw) throw new Error(`raw message ${key} is not in the mail bucket`);
-    const outcome = await receiveEmail(
-      { deps: app.deps, blobs: mail.blobs, settings: mail.settings, log },
-      {
-        raw,
-        storageKey: key,
-        receivedAt: new Date(record.ses.mail.timestamp),
-        recipients: record.ses.receipt.recipients,
-        envelopeFrom: record.ses.mail.source,
-        verdicts: verdicts(record.ses.receipt),
-      },
-    );
-    log({ message: 'inbound mail processed', key, ...outcome });
+    const outcome = await processInboundRecord(context, record);
+    log({ message: 'inbound mail processed', key: inboundKey(record), ...outcome });
   }
 }

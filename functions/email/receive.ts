@@ -181,11 +181,15 @@ export async function receiveEmail(
       const rendered = html(!quoteStripped);
       const kind: TimelineEntry['kind'] = automation.kind === 'bounce' ? 'system' : 'customer';
       const { ticket } = await appendInboundMessage(deps, target.id, claim, (current, now) => {
-        const ccs = mergeParticipants(
-          current.ccs,
-          [...(senderAddress !== current.requester.email ? [senderAddress] : []), ...recipientsSeen],
-          (address) => isOurs(address) || address === current.requester.email,
-        );
+        // Automatic mail (an out-of-office from a no-reply address...) never changes who the desk mails.
+        const ccs =
+          automation.kind === 'human'
+            ? mergeParticipants(
+                current.ccs,
+                [...(senderAddress !== current.requester.email ? [senderAddress] : []), ...recipientsSeen],
+                (address) => isOurs(address) || address === current.requester.email,
+              )
+            : current.ccs;
         const entry: TimelineEntry = {
           id: entryId,
           ticketId: current.id,

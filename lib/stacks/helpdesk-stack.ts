@@ -1,4 +1,4 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -54,6 +54,10 @@ export class HelpdeskStack extends Stack {
       mailPolicies: props.mailPolicies,
     });
     this.email.grantSending(this.events.handler);
+    new CfnOutput(this, 'InboundDeadLetterQueueUrl', {
+      value: this.email.deadLetterQueue.queueUrl,
+      description: 'Inbound mail that could not be processed (npm run replay-email drains it)',
+    }).overrideLogicalId('InboundDeadLetterQueueUrl');
     this.email.grantReadingMail(this.api.functions.tickets);
 
     this.webApp.deploySite({
