@@ -6,8 +6,11 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AppContext } from '../functions/composition/deps.js';
 import type { Agent, Principal, Team } from '../functions/domain/agents/model.js';
-import { Conflict } from '../functions/domain/shared/errors.js';
+import { type BusinessCalendar, parseBusinessCalendar } from '../functions/domain/business-hours/calendar.js';
+import { Conflict, VersionConflict } from '../functions/domain/shared/errors.js';
+import { parseSlaPolicy, type SlaPolicy } from '../functions/domain/sla/policy.js';
 import { addNote, addReply, createTicket, updateTicket } from '../functions/domain/tickets/use-cases.js';
+import { forgetSetup } from '../functions/sla/engine.js';
 import { hashPassword } from './auth.js';
 
 export const DEMO_PASSWORD = 'demo';
@@ -115,6 +118,60 @@ const TICKETS = [
 ] as const;
 
 /** Seeds departments, teams, the demo agents and a few tickets, once. Returns false when already seeded. */
+/** The demo's office hours: weekdays 9–17 in Berlin, with the German public holidays of the season. */
+export const DEMO_CALENDAR: BusinessCalendar = parseBusinessCalendar({
+  id: 'office-hours',
+  name: 'Office hours (Berlin)',
+  timeZone: 'Europe/Berlin',
+  weekly: {
+    mon: [{ start: '09:00', end: '17:00' }],
+    tue: [{ start: '09:00', end: '17:00' }],
+    wed: [{ start: '09:00', end: '17:00' }],
+    thu: [{ start: '09:00', end: '17:00' }],
+    fri: [{ start: '09:00', end: '17:00' }],
+  },
+  holidays: [
+    { date: '2026-12-24', name: 'Christmas Eve' },
+    { date: '2026-12-25', name: 'Christmas Day' },
+    { date: '2026-12-26', name: 'Boxing Day' },
+    { date: '2027-01-01', name: 'New Year' },
+  ],
+});
+
+/** Standard support: targets per priority in office hours, reminders at 75 %, alerts and a higher tier after. */
+export const DEMO_SLA_POLICY: SlaPolicy = parseSlaPolicy({
+  id: 'standard',
+  name: 'Standard support',
+  position: 10,
+  active: true,
+  conditions: {},
+  calendarId: 'office-hours',
+  targets: {
+    urgent: { firstResponseMinutes: 60, nextResponseMinutes: 120, resolutionMinutes: 480 },
+    high: { firstResponseMinutes: 120, nextResponseMinutes: 240, resolutionMinutes: 960 },
+    normal: { firstResponseMinutes: 240, nextResponseMinutes: 480, resolutionMinutes: 1440 },
+    low: { firstResponseMinutes: 480, resolutionMinutes: 2880 },
+  },
+  escalations: {
+    first_response: [
+      { atPercent: 75, actions: [{ type: 'notify_assignee' }] },
+      { atPercent: 100, actions: [{ type: 'notify_supervisor' }] },
+      {
+        atPercent: 150,
+        actions: [
+          { type: 'set_team', teamId: 'tier-2' },
+          { type: 'set_priority', priority: 'high' },
+        ],
+      },
+    ],
+    resolution: [{ atPercent: 100, actions: [{ type: 'notify_supervisor' }] }],
+  },
+});
+
+function ignoreConflict(error: unknown): void {
+  if (!(error instanceof VersionConflict)) throw error;
+}
+
 export async function seedDemoData(app: AppContext): Promise<boolean> {
   const table = app.config.TABLE_NAME;
   const marker = { pk: 'SEED#demo', sk: 'SEED' };
@@ -144,6 +201,12 @@ export async function seedDemoData(app: AppContext): Promise<boolean> {
       if (!(error instanceof Conflict)) throw error;
     }
   }
+
+  // Business hours and an SLA policy, before the tickets, so the demo tickets run on SLA clocks.
+  const now = app.deps.clock.now();
+  await app.sla.putCalendar(DEMO_CALENDAR, null, 'seed', now).catch(ignoreConflict);
+  await app.sla.putPolicy(DEMO_SLA_POLICY, null, 'seed', now).catch(ignoreConflict);
+  forgetSetup();
 
   const admin: Principal = {
     agentId: 'agent-admin',

@@ -18,6 +18,7 @@ import { handler as directory } from '../functions/api/directory.js';
 import { handler as meta } from '../functions/api/meta.js';
 import { handler as publicApi } from '../functions/api/public.js';
 import { ROUTES, type RouteDefinition, type RouteGroup, routeKey } from '../functions/api/routes.js';
+import { handler as sla } from '../functions/api/sla.js';
 import { handler as tickets } from '../functions/api/tickets.js';
 
 type ApiHandler = (
@@ -31,6 +32,7 @@ const HANDLERS: Record<RouteGroup, ApiHandler> = {
   tickets,
   customers,
   directory,
+  sla,
 };
 
 /** API Gateway's payload limit. */

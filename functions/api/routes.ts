@@ -5,7 +5,7 @@
  * `auth` is 'none'); the local server dispatches with the same table. Pure
  * data, safe to import from CDK code.
  */
-export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory';
+export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory' | 'sla';
 
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -35,6 +35,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/departments', group: 'directory', auth: 'jwt' },
   { method: 'POST', path: '/departments', group: 'directory', auth: 'jwt' },
   { method: 'GET', path: '/teams', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/sla/policies', group: 'sla', auth: 'jwt' },
+  { method: 'PUT', path: '/sla/policies/{id}', group: 'sla', auth: 'jwt' },
+  { method: 'GET', path: '/business-hours', group: 'sla', auth: 'jwt' },
+  { method: 'PUT', path: '/business-hours/{id}', group: 'sla', auth: 'jwt' },
+  { method: 'GET', path: '/sla/at-risk', group: 'sla', auth: 'jwt' },
+  { method: 'GET', path: '/tickets/{id}/sla', group: 'sla', auth: 'jwt' },
 ];
 
 /** The module under `functions/api/` whose `handler` export serves a group. */
@@ -44,6 +50,7 @@ export const ROUTE_GROUP_ENTRY: Record<RouteGroup, string> = {
   tickets: 'functions/api/tickets.ts',
   customers: 'functions/api/customers.ts',
   directory: 'functions/api/directory.ts',
+  sla: 'functions/api/sla.ts',
 };
 
 /** `GET /tickets/{id}` → API Gateway route key. */

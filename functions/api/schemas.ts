@@ -94,6 +94,9 @@ export const ListTicketsQuerySchema = z
   .strict();
 
 export const PageQuerySchema = z.object({ limit, cursor }).strict();
+export const AtRiskQuerySchema = z
+  .object({ limit, cursor, dueBefore: z.iso.datetime({ offset: true }).optional() })
+  .strict();
 export const CustomerLookupQuerySchema = z.object({ email: z.email('must be an email address') }).strict();
 export const MergeCustomerRequestSchema = z.object({ otherCustomerId: id }).strict();
 export const CreateDepartmentRequestSchema = z.object({ id: id.optional(), name: text(100) }).strict();

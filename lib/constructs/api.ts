@@ -21,6 +21,7 @@ const TABLE_ACCESS: Record<RouteGroup, 'none' | 'read-write'> = {
   tickets: 'read-write',
   customers: 'read-write',
   directory: 'read-write',
+  sla: 'read-write',
 };
 
 /** Cognito groups an agent can be in; the API reads them from the `cognito:groups` claim. */
