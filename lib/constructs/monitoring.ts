@@ -104,6 +104,13 @@ export class Monitoring extends Construct {
     }
   }
 
+  /** Sends an alarm made elsewhere (e.g. by the SLA timers construct) to the alarm topic too. */
+  notify(alarm: cloudwatch.Alarm): void {
+    alarm.addAlarmAction(this.action);
+    alarm.addOkAction(this.action);
+    this.alarms.push(alarm);
+  }
+
   private addAlarm(
     id: string,
     options: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'> & {

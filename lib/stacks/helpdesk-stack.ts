@@ -1,5 +1,6 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -7,8 +8,12 @@ import type { DeploymentConfig } from '../config.js';
 import { Api } from '../constructs/api.js';
 import { Email, type EmailProps } from '../constructs/email.js';
 import { Events } from '../constructs/events.js';
+import { grantTableReadWrite, HelpdeskFunction } from '../constructs/helpdesk-function.js';
 import { Monitoring } from '../constructs/monitoring.js';
+import { SlaTimers } from '../constructs/sla-timers.js';
 import { WebApp } from '../constructs/web-app.js';
+
+export const SLA_TIMER_TASK_ENTRY = 'functions/sla/timer-task-handler.ts';
 
 export interface HelpdeskStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -36,6 +41,8 @@ export class HelpdeskStack extends Stack {
   readonly api: Api;
   readonly events: Events;
   readonly email: Email;
+  readonly slaTimerTask: HelpdeskFunction;
+  readonly slaTimers: SlaTimers;
   readonly webApp: WebApp;
   readonly monitoring: Monitoring;
 
@@ -60,6 +67,27 @@ export class HelpdeskStack extends Stack {
     }).overrideLogicalId('InboundDeadLetterQueueUrl');
     this.email.grantReadingMail(this.api.functions.tickets);
 
+    // SLA timers: the state machine from statemachines/sla-timer.asl.json and its task function.
+    this.slaTimerTask = new HelpdeskFunction(this, 'SlaTimerTask', {
+      entry: SLA_TIMER_TASK_ENTRY,
+      description: 'Help desk SLA timer task: fires due escalation levels and records breaches',
+      table,
+      logRetention: config.logRetentionDays as RetentionDays,
+      timeout: Duration.seconds(30),
+      environment: { DESK_NAME: config.deskName },
+    });
+    grantTableReadWrite(table, this.slaTimerTask);
+    this.email.grantSending(this.slaTimerTask);
+    this.slaTimers = new SlaTimers(this, 'SlaTimers', {
+      taskFunction: this.slaTimerTask.function,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+    this.slaTimers.grantStartAndStop(this.events.handler);
+    this.events.handler.function.addEnvironment(
+      'SLA_TIMER_STATE_MACHINE_ARN',
+      this.slaTimers.stateMachine.stateMachineArn,
+    );
+
     this.webApp.deploySite({
       apiUrl: this.api.url,
       userPoolId: this.api.userPool.userPoolId,
@@ -80,6 +108,7 @@ export class HelpdeskStack extends Stack {
         Events: this.events.handler,
         InboundMail: this.email.inboundHandler,
         MailFeedback: this.email.feedbackHandler,
+        SlaTimerTask: this.slaTimerTask,
       },
       streamHandler: this.events.handler,
       deadLetterQueues: {
@@ -94,5 +123,6 @@ export class HelpdeskStack extends Stack {
         },
       },
     });
+    for (const alarm of this.slaTimers.alarms) this.monitoring.notify(alarm);
   }
 }

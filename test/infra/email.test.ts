@@ -116,23 +116,26 @@ describe('inbound mail on SES', () => {
 });
 
 describe('outbound mail on SES', () => {
-  it('lets the events function send raw mail only from the support addresses', () => {
-    const events = logicalId(synth.helpdeskStack.events.handler.role);
+  it('lets only the events function and the SLA timer task send raw mail, and only from the support addresses', () => {
     const sending = policyStatements(helpdesk).filter(({ statement }) =>
       actionsOf(statement).includes('ses:SendRawEmail'),
     );
-    expect(sending).toHaveLength(1);
-    expect(sending[0]?.resource).toContain(events.slice(0, 20));
-    expect(sending[0]?.statement.Condition).toEqual({
-      StringEquals: {
-        'ses:FromAddress': [
-          'help@support.example.com',
-          'returns@support.example.com',
-          'billing@billing.example.org',
-        ],
-      },
-    });
-    expect(actionsOf(sending[0]?.statement ?? {})).toEqual(['ses:SendRawEmail']);
+    expect(sending.map((s) => s.resource.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'EventsStreamHandlerRoleDefaultPolicy',
+      'SlaTimerTaskRoleDefaultPolicy',
+    ]);
+    for (const { statement } of sending) {
+      expect(statement.Condition).toEqual({
+        StringEquals: {
+          'ses:FromAddress': [
+            'help@support.example.com',
+            'returns@support.example.com',
+            'billing@billing.example.org',
+          ],
+        },
+      });
+      expect(actionsOf(statement)).toEqual(['ses:SendRawEmail']);
+    }
   });
 
   it('routes bounces and complaints of its configuration set to the feedback function', () => {
@@ -160,7 +163,8 @@ describe('outbound mail on SES', () => {
       .filter(({ statement }) => actionsOf(statement).includes('secretsmanager:GetSecretValue'))
       .map(({ resource }) => resource);
     expect(readers.length).toBeGreaterThanOrEqual(3);
-    for (const reader of readers) expect(reader).toMatch(/Inbound|Feedback|StreamHandler|Events/);
+    for (const reader of readers)
+      expect(reader).toMatch(/Inbound|Feedback|StreamHandler|Events|SlaTimerTask/);
     expect(id).toBeDefined();
   });
 });
