@@ -13,12 +13,14 @@ export class OutboxMailer implements Mailer {
 
   constructor(readonly dir: string) {}
 
-  async send(message: { raw: Uint8Array; from: string; to: string[] }): Promise<void> {
+  async send(message: { raw: Uint8Array; from: string; to: string[] }): Promise<{ providerMessageId: null }> {
     await mkdir(this.dir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const name = `${stamp}-${String(++this.counter).padStart(5, '0')}.eml`;
     const envelope = `X-Envelope-From: ${message.from}\r\nX-Envelope-To: ${message.to.join(', ')}\r\n`;
     await writeFile(join(this.dir, name), Buffer.concat([Buffer.from(envelope), message.raw]));
+    // Like a relay that keeps our Message-ID.
+    return { providerMessageId: null };
   }
 }
 

@@ -199,7 +199,7 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
         await blobs.put(key, raw, 'message/rfc822');
         try {
           const outcome = await receiveEmail(
-            { deps: app.deps, blobs, settings: mail.settings },
+            { deps: app.deps, blobs, settings: mail.settings, ledger: mail.ledger },
             {
               raw,
               storageKey: key,

@@ -268,7 +268,7 @@ async function emailContext(): Promise<EmailContext> {
       'No mail configuration: set MAIL_BUCKET and MAIL_SIGNING_SECRET_ARN (and TABLE_NAME, SUPPORT_ADDRESSES) as on the inbound function',
     );
   }
-  return { deps: app.deps, blobs: mail.blobs, settings: mail.settings };
+  return { deps: app.deps, blobs: mail.blobs, settings: mail.settings, ledger: mail.ledger };
 }
 
 async function main(): Promise<void> {

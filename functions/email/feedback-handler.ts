@@ -6,6 +6,7 @@
  */
 import type { SNSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { deterministicUlid } from '../adapters/ids.js';
 import { appContext } from '../composition/deps.js';
 import { awsMailRuntime, type MailRuntime } from '../composition/mail.js';
 import { readOurMessageId } from '../domain/email/signing.js';
@@ -53,12 +54,19 @@ export async function applyFeedback(deps: Deps, mail: MailRuntime, feedback: Ses
   if (ticket) {
     await deps.tickets.appendEntries([
       {
-        id: deps.ids.newId(),
+        // One entry per notification even when SNS delivers it twice (same id, same item).
+        id: deterministicUlid(
+          new Date(feedback.mail.timestamp ?? now.toISOString()),
+          `${feedback.notificationType}#${messageId}#${addresses.join(',')}`,
+        ),
         ticketId: ticket.id,
         kind: 'system',
         createdAt: now.toISOString(),
         author: { type: 'system', id: 'mail', name: 'Email delivery' },
-        body: `Mail to ${addresses.join(', ')} could not be delivered: ${reason}. The desk will not mail ${addresses.length === 1 ? 'this address' : 'these addresses'} again.`,
+        body:
+          feedback.notificationType === 'Complaint'
+            ? `${addresses.join(', ')} marked our mail as spam (${reason}). The desk will not mail ${addresses.length === 1 ? 'this address' : 'these addresses'} again.`
+            : `Mail to ${addresses.join(', ')} could not be delivered: ${reason}. The desk will not mail ${addresses.length === 1 ? 'this address' : 'these addresses'} again.`,
         channel: 'email',
         changes: [],
       },

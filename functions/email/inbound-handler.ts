@@ -76,7 +76,13 @@ export async function handler(event: SESEvent): Promise<void> {
   const mail = await awsMailRuntime(app);
   if (!mail)
     throw new Error('the inbound function has no mail configuration (MAIL_BUCKET, MAIL_SIGNING_SECRET_ARN)');
-  const context: EmailContext = { deps: app.deps, blobs: mail.blobs, settings: mail.settings, log };
+  const context: EmailContext = {
+    deps: app.deps,
+    blobs: mail.blobs,
+    settings: mail.settings,
+    ledger: mail.ledger,
+    log,
+  };
   for (const record of event.Records) {
     const outcome = await processInboundRecord(context, record);
     log({ message: 'inbound mail processed', key: inboundKey(record), ...outcome });

@@ -54,6 +54,9 @@ export const DEFAULT_ACKNOWLEDGEMENT: AutoAcknowledgement = {
   ].join('\n'),
 };
 
+/** Agents may answer a notification by mail: it becomes an internal note (see receive.ts). */
+export const AGENT_REPLY_HINT = 'Reply to this email to add an internal note to the ticket.';
+
 /** Tags the inbound pipeline sets on mail that must never be answered automatically. */
 const NO_AUTO_REPLY_TAGS = ['spam', 'auto-reply', 'bulk', 'list', 'bounce'];
 
@@ -144,10 +147,17 @@ async function notifyAssignee(context: OutboundContext, ticket: Ticket): Promise
       '',
       `Ticket #${ticket.number} "${ticket.subject}" from ${ticket.requester.name ?? ticket.requester.email ?? 'a customer'} is now assigned to you.`,
       `Priority: ${ticket.priority}. Status: ${ticket.status}.`,
+      '',
+      AGENT_REPLY_HINT,
     ].join('\n'),
     automatic: 'generated',
     audience: 'agent',
   });
+}
+
+/** The ticket number our signed Message-ID carries (`t<number>.<entry>.<sig>@domain`). */
+function ticketNumberOf(message: OutboundEmail): number {
+  return Number(/^t(\d+)\./.exec(message.messageId)?.[1] ?? 0);
 }
 
 function templateContext(
@@ -328,7 +338,13 @@ async function deliver(
     const raw = await composeEmail(message);
     const rawKey = `outbound/${message.messageId}.eml`;
     await context.blobs.put(rawKey, raw, 'message/rfc822');
-    await context.mailer.send({ raw, from: message.from.address, to: deliverable });
+    const { providerMessageId } = await context.mailer.send({
+      raw,
+      from: message.from.address,
+      to: deliverable,
+    });
+    if (providerMessageId)
+      await context.ledger.recordSent(providerMessageId, ticketNumberOf(message), context.deps.clock.now());
     return { ...meta, rawKey, sentAt: context.deps.clock.now().toISOString() };
   } catch (error) {
     await context.ledger.releaseDelivery(deliveryKey).catch(() => undefined);

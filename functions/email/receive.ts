@@ -19,7 +19,7 @@ import { deterministicUlid } from '../adapters/ids.js';
 import { type InboundAttachment, type InboundEmail, parseEmail } from '../adapters/mail/parse.js';
 import { sanitizeEmailHtml } from '../adapters/mail/sanitize.js';
 import { type AutomationKind, classifyAutomation } from '../domain/email/automation.js';
-import type { BlobStore, MailSettings, SupportAddress } from '../domain/email/ports.js';
+import type { BlobStore, MailLedger, MailSettings, SupportAddress } from '../domain/email/ports.js';
 import { stripQuotedText } from '../domain/email/quotes.js';
 import { readOurMessageId, readReplyAddress, threadIndexRoot } from '../domain/email/signing.js';
 import { findTicketTags, normaliseSubject } from '../domain/email/subject.js';
@@ -35,6 +35,7 @@ import {
   type Attachment,
   type EmailMeta,
   recordCustomerMessage,
+  recordNote,
   type Ticket,
   type TimelineEntry,
 } from '../domain/tickets/model.js';
@@ -57,6 +58,8 @@ export interface EmailContext {
   deps: Deps;
   blobs: BlobStore;
   settings: MailSettings;
+  /** Knows the mail service's ids of the messages we sent (SES rewrites our Message-IDs). */
+  ledger?: Pick<MailLedger, 'findSent'>;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -100,7 +103,7 @@ export async function receiveEmail(
     log({ message: 'inbound mail dropped: sent by one of our own addresses', key: delivery.storageKey });
     return { outcome: 'dropped', reason: 'own-address' };
   }
-  if (mail.messageId && readOurMessageId(settings.signingSecret, mail.messageId)) {
+  if (mail.messageId && (await sentByUs(context, mail.messageId)) !== null) {
     log({ message: 'inbound mail dropped: our own message came back', key: delivery.storageKey });
     return { outcome: 'dropped', reason: 'own-message' };
   }
@@ -179,7 +182,10 @@ export async function receiveEmail(
       const quoteStripped = stripped.quoted !== null;
       const body = capText(stripped.visible) || NO_TEXT;
       const rendered = html(!quoteStripped);
-      const kind: TimelineEntry['kind'] = automation.kind === 'bounce' ? 'system' : 'customer';
+      // An agent answering one of our notifications by mail adds an internal note, never a customer message.
+      const agent = automation.kind === 'human' ? await deps.directory.findAgentByEmail(senderAddress) : null;
+      const kind: TimelineEntry['kind'] =
+        automation.kind === 'bounce' ? 'system' : agent?.active ? 'note' : 'customer';
       const { ticket } = await appendInboundMessage(deps, target.id, claim, (current, now) => {
         // Automatic mail (an out-of-office from a no-reply address...) never changes who the desk mails.
         const ccs =
@@ -195,11 +201,14 @@ export async function receiveEmail(
           ticketId: current.id,
           kind,
           createdAt: now.toISOString(),
-          author: {
-            type: kind === 'system' ? 'system' : 'customer',
-            id: kind === 'system' ? 'mail' : (sender.customerId ?? `email:${senderAddress}`),
-            name: mail.from?.name ?? null,
-          },
+          author:
+            kind === 'note' && agent
+              ? { type: 'agent', id: agent.id, name: agent.name }
+              : {
+                  type: kind === 'system' ? 'system' : 'customer',
+                  id: kind === 'system' ? 'mail' : (sender.customerId ?? `email:${senderAddress}`),
+                  name: mail.from?.name ?? null,
+                },
           body: kind === 'system' ? `Delivery problem reported by ${senderAddress}:\n\n${body}` : body,
           channel: 'email',
           changes: [],
@@ -207,9 +216,8 @@ export async function receiveEmail(
           attachments: files,
           email: meta(threadedBy, quoteStripped, rendered.blocked),
         };
-        if (kind === 'system') {
-          return { ticket: { ...current, version: current.version + 1 }, entries: [entry] };
-        }
+        if (kind === 'system' || kind === 'note')
+          return { ticket: recordNote(current, now), entries: [entry] };
         const moved = recordCustomerMessage(current, now, { automatic: automation.kind !== 'human', ccs });
         const entries = [entry];
         if (moved.changes.length > 0) {
@@ -365,9 +373,9 @@ async function threadCandidates(
     MAX_REFERENCES_LOOKED_UP,
   );
   for (const id of unique) {
-    const ours = readOurMessageId(settings.signingSecret, id);
-    if (ours) {
-      await add('signed-message-id', () => deps.tickets.getByNumber(ours.ticketNumber));
+    const ours = await sentByUs(context, id);
+    if (ours !== null) {
+      await add('signed-message-id', () => deps.tickets.getByNumber(ours));
       continue;
     }
     const stored = await deps.tickets.findMessage(`mid:${id.toLowerCase()}`);
@@ -382,6 +390,19 @@ async function threadCandidates(
     await add('subject-tag', () => deps.tickets.getByNumber(number));
   }
   return candidates;
+}
+
+/**
+ * The ticket number of a message we sent, from its Message-ID: our signed id,
+ * or the id the mail service gave it instead (`<id>@<region>.amazonses.com`),
+ * which only recipients of our mail can know. Null for anyone else's id.
+ */
+async function sentByUs(context: EmailContext, messageId: string): Promise<number | null> {
+  const ours = readOurMessageId(context.settings.signingSecret, messageId);
+  if (ours) return ours.ticketNumber;
+  const at = messageId.lastIndexOf('@');
+  if (!context.ledger || at <= 0 || !/(^|\.)amazonses\.com$/i.test(messageId.slice(at + 1))) return null;
+  return context.ledger.findSent(messageId.slice(0, at));
 }
 
 async function cached(byId: Map<string, Ticket>, deps: Deps, id: string): Promise<Ticket | null> {
@@ -405,6 +426,11 @@ function capText(text: string): string {
 /** Parsed names are already decoded and free of control characters; keys must not nest folders. */
 function safeFileName(name: string): string {
   return (name.replace(/[\\/]+/g, '_').trim() || 'attachment').slice(0, 150);
+}
+
+function formatMegabytes(bytes: number): string {
+  const mb = bytes / 1_048_576;
+  return `${Number.isInteger(mb) ? mb : mb.toFixed(1)} MB`;
 }
 
 const REPORT_PARTS = new Set([
@@ -436,7 +462,7 @@ async function storeAttachments(
       dropped.push({
         name,
         size: part.size,
-        reason: `larger than the ${Math.round(context.settings.maxAttachmentBytes / 1_048_576)} MB limit; it is still in the original message`,
+        reason: `larger than the ${formatMegabytes(context.settings.maxAttachmentBytes)} limit; it is still in the original message`,
       });
       continue;
     }

@@ -38,6 +38,8 @@ export const keys = {
   threadRoot: (root: string) => ({ pk: `THREADIDX#${root}`, sk: 'THREADIDX' }),
   /** Outbound mail claim: one per mail the desk sends, so a redelivered stream record sends nothing twice. */
   delivery: (key: string) => ({ pk: `DELIVERY#${key}`, sk: 'DELIVERY' }),
+  /** A message we sent, by the mail service's own id (SES rewrites Message-IDs) → ticket number. */
+  sentMessage: (providerMessageId: string) => ({ pk: `SENTMSG#${providerMessageId}`, sk: 'SENTMSG' }),
   /** An address that bounced permanently or complained: the desk stops mailing it. */
   suppressedAddress: (address: string) => ({ pk: `SUPPRESS#${address}`, sk: 'SUPPRESS' }),
 } as const;

@@ -4,6 +4,8 @@ import { keys } from './keys.js';
 
 /** Delivery claims live a week: long past any stream redelivery. */
 const DELIVERY_TTL_SECONDS = 7 * 24 * 60 * 60;
+/** Replies to a mail can come years later; sent-message ids are kept for three. */
+const SENT_MESSAGE_TTL_SECONDS = 3 * 366 * 24 * 60 * 60;
 
 export class DynamoMailLedger implements MailLedger {
   constructor(
@@ -43,6 +45,29 @@ export class DynamoMailLedger implements MailLedger {
       new GetCommand({ TableName: this.tableName, Key: keys.suppressedAddress(address.toLowerCase()) }),
     );
     return result.Item ? { reason: String(result.Item.reason), at: String(result.Item.at) } : null;
+  }
+
+  /** Access pattern: remember a sent message by the mail service's id — PutItem SENTMSG#id. */
+  async recordSent(providerMessageId: string, ticketNumber: number, at: Date): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.sentMessage(providerMessageId.toLowerCase()),
+          type: 'sentMessage',
+          ticketNumber,
+          ttl: Math.floor(at.getTime() / 1000) + SENT_MESSAGE_TTL_SECONDS,
+        },
+      }),
+    );
+  }
+
+  /** Access pattern: find a sent message by the mail service's id — GetItem SENTMSG#id. */
+  async findSent(providerMessageId: string): Promise<number | null> {
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: keys.sentMessage(providerMessageId.toLowerCase()) }),
+    );
+    return typeof result.Item?.ticketNumber === 'number' ? result.Item.ticketNumber : null;
   }
 
   /** Access pattern: suppress an address (bounce/complaint) — PutItem SUPPRESS#address. */

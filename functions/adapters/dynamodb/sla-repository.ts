@@ -1,5 +1,6 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -76,6 +77,26 @@ export class DynamoSlaRepository {
     } catch (error) {
       if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
         throw new VersionConflict('SLA', expectedVersion ?? 0);
+      }
+      throw error;
+    }
+  }
+
+  /** Access pattern: drop a ticket's SLA (no policy applies any more) — DeleteItem TICKET#id / SLA if its version is unchanged. */
+  async delete(ticketId: string, expectedVersion: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.sla(ticketId),
+          ConditionExpression: '#version = :expected',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expected': expectedVersion },
+        }),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
+        throw new VersionConflict('SLA', expectedVersion);
       }
       throw error;
     }

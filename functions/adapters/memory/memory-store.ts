@@ -110,8 +110,15 @@ export class MemoryTicketRepository implements TicketRepository {
     this.s.entries.get(ticket.id)?.push(...clone(entries));
   }
 
+  /** Like a Put per entry: an entry written again under the same id replaces the first. */
   async appendEntries(entries: TimelineEntry[]): Promise<void> {
-    for (const entry of entries) this.s.entries.get(entry.ticketId)?.push(clone(entry));
+    for (const entry of entries) {
+      const list = this.s.entries.get(entry.ticketId);
+      if (!list) continue;
+      const at = list.findIndex((e) => e.id === entry.id);
+      if (at >= 0) list[at] = clone(entry);
+      else list.push(clone(entry));
+    }
   }
 
   async updateEntryEmail(ticketId: string, entryId: string, email: EmailMeta): Promise<void> {

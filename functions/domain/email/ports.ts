@@ -17,7 +17,15 @@ export interface BlobStore {
 
 /** Hands a composed message to the mail service (SES, or the local outbox). */
 export interface Mailer {
-  send(message: { raw: Uint8Array; from: string; to: string[] }): Promise<void>;
+  /**
+   * Returns the id the mail service gave the message, when it rewrites our
+   * Message-ID (SES does: replies then quote `<id>@<region>.amazonses.com`).
+   */
+  send(message: {
+    raw: Uint8Array;
+    from: string;
+    to: string[];
+  }): Promise<{ providerMessageId: string | null }>;
 }
 
 /** Bookkeeping of outbound mail: one send per mail, and addresses not to mail any more. */
@@ -27,6 +35,10 @@ export interface MailLedger {
   /** Gives a claim back after a failed send, so a retry may send. */
   releaseDelivery(key: string): Promise<void>;
   isSuppressed(address: string): Promise<{ reason: string; at: string } | null>;
+  /** Remembers the mail service's id of a message we sent, so replies quoting it thread (trusted: only we know it). */
+  recordSent(providerMessageId: string, ticketNumber: number, at: Date): Promise<void>;
+  /** The ticket a message we sent (by the mail service's id) was about. */
+  findSent(providerMessageId: string): Promise<number | null>;
   suppress(address: string, reason: string, at: Date): Promise<void>;
 }
 

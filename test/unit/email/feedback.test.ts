@@ -1,29 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryMailLedger } from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import type { MailRuntime } from '../../../functions/composition/mail.js';
 import type { MailLedger, MailSettings } from '../../../functions/domain/email/ports.js';
 import { ourMessageId } from '../../../functions/domain/email/signing.js';
 import { createTicket } from '../../../functions/domain/tickets/use-cases.js';
 import { applyFeedback, SesFeedbackSchema } from '../../../functions/email/feedback-handler.js';
-
-class MemoryMailLedger implements MailLedger {
-  readonly claims = new Set<string>();
-  readonly suppressed = new Map<string, { reason: string; at: string }>();
-  async claimDelivery(key: string): Promise<boolean> {
-    if (this.claims.has(key)) return false;
-    this.claims.add(key);
-    return true;
-  }
-  async releaseDelivery(key: string): Promise<void> {
-    this.claims.delete(key);
-  }
-  async isSuppressed(address: string) {
-    return this.suppressed.get(address.toLowerCase()) ?? null;
-  }
-  async suppress(address: string, reason: string, at: Date): Promise<void> {
-    this.suppressed.set(address.toLowerCase(), { reason, at: at.toISOString() });
-  }
-}
 
 const SECRET = 'feedback-test-signing-secret-0123456789';
 const settings: MailSettings = {
@@ -155,7 +137,7 @@ describe('applyFeedback', () => {
     expect(await applyFeedback(deps, mail, feedback)).toEqual(['ann@example.com']);
     expect(ledger.suppressed.get('ann@example.com')?.reason).toBe('complaint (abuse)');
     expect(systemEntries().map((e) => e.body)).toEqual([
-      'Mail to ann@example.com could not be delivered: complaint (abuse). The desk will not mail this address again.',
+      'ann@example.com marked our mail as spam (complaint (abuse)). The desk will not mail this address again.',
     ]);
   });
 
@@ -191,5 +173,14 @@ describe('applyFeedback', () => {
     const undetermined = permanentBounce(sentId());
     undetermined.bounce = { ...undetermined.bounce!, bounceType: 'Undetermined' };
     expect(await applyFeedback(deps, mail, undetermined)).toEqual([]);
+  });
+});
+
+describe('a notification delivered twice by SNS', () => {
+  it('suppresses once and notes it on the ticket once', async () => {
+    const feedback = permanentBounce(sentId());
+    await applyFeedback(deps, mail, feedback);
+    await applyFeedback(deps, mail, feedback);
+    expect(systemEntries()).toHaveLength(1);
   });
 });

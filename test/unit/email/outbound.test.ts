@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ulidGenerator } from '../../../functions/adapters/ids.js';
 import { type InboundEmail, parseEmail } from '../../../functions/adapters/mail/parse.js';
+import {
+  MemoryBlobStore,
+  MemoryMailLedger,
+  RecordingMailer,
+} from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import type { Agent, Principal } from '../../../functions/domain/agents/model.js';
 import type { BlobStore, Mailer, MailLedger, MailSettings } from '../../../functions/domain/email/ports.js';
@@ -10,53 +15,8 @@ import { addReply, createTicket } from '../../../functions/domain/tickets/use-ca
 import { type OutboundContext, reactToMailTrigger } from '../../../functions/email/outbound.js';
 import { type EmailContext, receiveEmail } from '../../../functions/email/receive.js';
 
-class MemoryBlobStore implements BlobStore {
-  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(key, { body: Uint8Array.from(body), contentType });
-  }
-  async get(key: string): Promise<Uint8Array | null> {
-    return this.objects.get(key)?.body ?? null;
-  }
-  async signedUrl(key: string): Promise<string> {
-    return `memory://${key}`;
-  }
-}
-
-class MemoryMailLedger implements MailLedger {
-  readonly claims = new Set<string>();
-  readonly suppressed = new Map<string, { reason: string; at: string }>();
-  async claimDelivery(key: string): Promise<boolean> {
-    if (this.claims.has(key)) return false;
-    this.claims.add(key);
-    return true;
-  }
-  async releaseDelivery(key: string): Promise<void> {
-    this.claims.delete(key);
-  }
-  async isSuppressed(address: string) {
-    return this.suppressed.get(address.toLowerCase()) ?? null;
-  }
-  async suppress(address: string, reason: string, at: Date): Promise<void> {
-    this.suppressed.set(address.toLowerCase(), { reason, at: at.toISOString() });
-  }
-}
-
-/** Keeps what it is given; `failures` makes the next sends throw. */
-class RecordingMailer implements Mailer {
-  readonly sent: { raw: Uint8Array; from: string; to: string[] }[] = [];
-  failures = 0;
-  async send(message: { raw: Uint8Array; from: string; to: string[] }): Promise<void> {
-    if (this.failures > 0) {
-      this.failures--;
-      throw new Error('SES is throttling');
-    }
-    this.sent.push(message);
-  }
-  parsed(): Promise<InboundEmail[]> {
-    return Promise.all(this.sent.map((m) => parseEmail(m.raw)));
-  }
-}
+const parsedMail = (mailer: RecordingMailer): Promise<InboundEmail[]> =>
+  Promise.all(mailer.sent.map((m) => parseEmail(m.raw)));
 
 const SECRET = 'outbound-test-signing-secret-0123456789';
 const at = '2026-03-01T00:00:00.000Z';
@@ -154,7 +114,7 @@ function entriesOf(ticket: Ticket): TimelineEntry[] {
 }
 
 async function onlyMail(): Promise<InboundEmail> {
-  const all = await mailer.parsed();
+  const all = await parsedMail(mailer);
   expect(all).toHaveLength(1);
   return all[0]!;
 }
@@ -266,7 +226,7 @@ describe('acknowledgements', () => {
     for (let i = 0; i < 3; i++) await reactToMailTrigger(context, { type: 'ticket-created', ticket: first });
     const second = await customerWrites({ Subject: 'Question 2' });
     await reactToMailTrigger(context, { type: 'ticket-created', ticket: second });
-    expect((await mailer.parsed()).map((m) => m.subject)).toEqual([
+    expect((await parsedMail(mailer)).map((m) => m.subject)).toEqual([
       '[#1001] We received your request: Question 1',
       '[#1002] We received your request: Question 2',
     ]);
@@ -488,5 +448,84 @@ describe('notifications on ticket changes', () => {
       after: { ...solved, priority: 'low', version: ticket.version + 1 },
     });
     expect(mailer.sent).toEqual([]);
+  });
+});
+
+describe('a mail service that rewrites our Message-ID (SES)', () => {
+  it('records its id, so a reply quoting it threads, even from someone copied in later, and our copy coming back is dropped', async () => {
+    mailer.rewriteIds = true;
+    const ticket = await customerWrites();
+    await reactToMailTrigger(context, { type: 'ticket-created', ticket });
+    const sesId = `${[...ledger.sentIds.keys()][0]}@email.amazonses.com`;
+    expect(ledger.sentIds.get(sesId.split('@')[0] ?? '')).toBe(ticket.number);
+
+    const inboundWithLedger = { ...inbound, ledger };
+    const raw = (from: string, messageId: string) =>
+      Buffer.from(
+        `From: ${from}\r\nTo: support@desk.test\r\nSubject: Re: hello\r\nMessage-ID: <${messageId}>\r\nIn-Reply-To: <${sesId}>\r\n\r\nNew colleague here, same printer.\r\n`,
+      );
+    const reply = await receiveEmail(inboundWithLedger, {
+      raw: raw('dave@example.com', 'dave-1@example.com'),
+      storageKey: 'inbound/dave',
+      receivedAt: deps.clock.now(),
+      recipients: ['support@desk.test'],
+      envelopeFrom: 'dave@example.com',
+      verdicts: {},
+    });
+    expect(reply).toMatchObject({
+      outcome: 'appended',
+      ticketId: ticket.id,
+      threadedBy: 'signed-message-id',
+    });
+
+    // Without the ledger the same id is just someone's Message-ID: a stranger opens a new ticket.
+    const guessed = await receiveEmail(inbound, {
+      raw: raw('eve@example.com', 'eve-1@example.com'),
+      storageKey: 'inbound/eve',
+      receivedAt: deps.clock.now(),
+      recipients: ['support@desk.test'],
+      envelopeFrom: 'eve@example.com',
+      verdicts: {},
+    });
+    expect(guessed.outcome).toBe('created');
+
+    const echo = await receiveEmail(inboundWithLedger, {
+      raw: Buffer.from(
+        `From: someone@example.com\r\nTo: support@desk.test\r\nSubject: x\r\nMessage-ID: <${sesId}>\r\n\r\nx\r\n`,
+      ),
+      storageKey: 'inbound/echo',
+      receivedAt: deps.clock.now(),
+      recipients: ['support@desk.test'],
+      envelopeFrom: 'someone@example.com',
+      verdicts: {},
+    });
+    expect(echo).toEqual({ outcome: 'dropped', reason: 'own-message' });
+  });
+});
+
+describe('an agent answering a notification by mail', () => {
+  it('adds an internal note by the agent, not a customer message, and changes no status', async () => {
+    const ticket = await customerWrites();
+    const assigned = { ...ticket, assigneeId: bill.id, version: ticket.version + 1 };
+    await reactToMailTrigger(context, { type: 'ticket-changed', before: ticket, after: assigned });
+    const notification = (await parsedMail(mailer)).find((m) => m.subject.includes('Assigned to you'));
+    expect(notification?.text).toContain('add an internal note');
+    const replyTo = notification?.replyTo[0]?.address ?? '';
+    const outcome = await receiveEmail(inbound, {
+      raw: Buffer.from(
+        `From: Bill <bill@desk-staff.test>\r\nTo: ${replyTo}\r\nSubject: Re: assigned\r\nMessage-ID: <bill-1@desk-staff.test>\r\nIn-Reply-To: <${notification?.messageId}>\r\n\r\nCalled the customer, replacing the printer.\r\n`,
+      ),
+      storageKey: 'inbound/bill',
+      receivedAt: deps.clock.now(),
+      recipients: [replyTo],
+      envelopeFrom: 'bill@desk-staff.test',
+      verdicts: {},
+    });
+    expect(outcome).toMatchObject({ outcome: 'appended', ticketId: ticket.id });
+    const note = entriesOf(ticket).find((e) => e.email?.messageId === 'bill-1@desk-staff.test');
+    expect(note).toMatchObject({ kind: 'note', author: { type: 'agent', id: bill.id } });
+    const after = await deps.tickets.get(ticket.id);
+    expect(after?.status).toBe(ticket.status);
+    expect(after?.messageCount).toBe(ticket.messageCount);
   });
 });

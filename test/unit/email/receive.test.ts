@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBlobStore } from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import type { BlobStore, MailSettings } from '../../../functions/domain/email/ports.js';
 import { ourMessageId, replyAddressFor } from '../../../functions/domain/email/signing.js';
@@ -10,20 +11,6 @@ import {
   type ReceiveOutcome,
   receiveEmail,
 } from '../../../functions/email/receive.js';
-
-/** Blobs in a map; enough for the pipeline, which only writes attachments. */
-class MemoryBlobStore implements BlobStore {
-  readonly objects = new Map<string, { body: Uint8Array; contentType: string }>();
-  async put(key: string, body: Uint8Array, contentType: string): Promise<void> {
-    this.objects.set(key, { body: Uint8Array.from(body), contentType });
-  }
-  async get(key: string): Promise<Uint8Array | null> {
-    return this.objects.get(key)?.body ?? null;
-  }
-  async signedUrl(key: string): Promise<string> {
-    return `memory://${key}`;
-  }
-}
 
 const SECRET = 'receive-test-signing-secret-0123456789';
 const at = '2026-03-01T00:00:00.000Z';
