@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryMailLedger } from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import type { MailRuntime } from '../../../functions/composition/mail.js';
-import type { MailLedger, MailSettings } from '../../../functions/domain/email/ports.js';
+import type { MailSettings } from '../../../functions/domain/email/ports.js';
 import { ourMessageId } from '../../../functions/domain/email/signing.js';
 import { createTicket } from '../../../functions/domain/tickets/use-cases.js';
 import { applyFeedback, SesFeedbackSchema } from '../../../functions/email/feedback-handler.js';

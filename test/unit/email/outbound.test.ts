@@ -8,7 +8,7 @@ import {
 } from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import type { Agent, Principal } from '../../../functions/domain/agents/model.js';
-import type { BlobStore, Mailer, MailLedger, MailSettings } from '../../../functions/domain/email/ports.js';
+import type { MailSettings } from '../../../functions/domain/email/ports.js';
 import { readOurMessageId, replyAddressFor } from '../../../functions/domain/email/signing.js';
 import type { Ticket, TimelineEntry } from '../../../functions/domain/tickets/model.js';
 import { addReply, createTicket } from '../../../functions/domain/tickets/use-cases.js';

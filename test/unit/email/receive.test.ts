@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryBlobStore } from '../../../functions/adapters/memory/mail.js';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
-import type { BlobStore, MailSettings } from '../../../functions/domain/email/ports.js';
+import type { MailSettings } from '../../../functions/domain/email/ports.js';
 import { ourMessageId, replyAddressFor } from '../../../functions/domain/email/signing.js';
 import type { Ticket, TimelineEntry } from '../../../functions/domain/tickets/model.js';
 import { type InboundSesRecord, processInboundRecord } from '../../../functions/email/inbound-handler.js';
