@@ -36,7 +36,10 @@ import { type MailTrigger, sendNotification } from '../email/outbound.js';
 
 export interface SlaContext {
   deps: Deps;
-  store: Pick<DynamoSlaRepository, 'get' | 'save' | 'listPolicies' | 'listCalendars' | 'listRunning'>;
+  store: Pick<
+    DynamoSlaRepository,
+    'get' | 'save' | 'delete' | 'listPolicies' | 'listCalendars' | 'listRunning'
+  >;
   timers: SlaTimerScheduler | null;
   mail: MailRuntime | null;
   log?: (event: Record<string, unknown>) => void;
@@ -92,6 +95,22 @@ function slaEvent(trigger: MailTrigger, ticket: Ticket | null): SlaEvent | null 
   }
 }
 
+/**
+ * When the change was written: clocks are paused, resumed and met as of then,
+ * not when a lagging (or retried) stream batch delivers it. Never later than now.
+ */
+function happenedAt(context: SlaContext, trigger: MailTrigger): Date {
+  const now = context.deps.clock.now();
+  const written = Date.parse(
+    trigger.type === 'ticket-created'
+      ? trigger.ticket.createdAt
+      : trigger.type === 'ticket-changed'
+        ? trigger.after.updatedAt
+        : trigger.entry.createdAt,
+  );
+  return Number.isNaN(written) || written > now.getTime() ? now : new Date(written);
+}
+
 export async function reactToSlaTrigger(context: SlaContext, trigger: MailTrigger): Promise<void> {
   if (trigger.type === 'entry-added' && trigger.entry.kind !== 'reply' && trigger.entry.kind !== 'customer')
     return;
@@ -104,10 +123,20 @@ export async function reactToSlaTrigger(context: SlaContext, trigger: MailTrigge
   const ticketId = event.type === 'ticket' ? event.after.id : event.ticket.id;
   for (let attempt = 0; ; attempt++) {
     const current = await context.store.get(ticketId);
-    // A redelivered or out-of-order ticket image older than what the record has seen changes nothing.
-    if (current && event.type === 'ticket' && event.after.version < current.ticketVersion) return;
-    const { record, timers } = reconcileSla(current, setup, event, context.deps.clock.now());
+    // A redelivered or out-of-order ticket image not newer than what the record has seen changes
+    // nothing (every ticket write raises its version, so an equal version is the same image).
+    if (current && event.type === 'ticket' && event.after.version <= current.ticketVersion) return;
+    const { record, timers } = reconcileSla(current, setup, event, happenedAt(context, trigger));
     if (!record) {
+      // No policy applies any more: the ticket has no SLA (off the at-risk view, no timers to repair).
+      if (current) {
+        try {
+          await context.store.delete(ticketId, current.version);
+        } catch (error) {
+          if (error instanceof VersionConflict && attempt < 5) continue;
+          throw error;
+        }
+      }
       for (const arn of timers.stop) await context.timers?.stop(arn);
       return;
     }

@@ -79,7 +79,7 @@ describe('email over SMTP', () => {
   it('turns a new mail into an email ticket and acknowledges it with threading headers', async () => {
     await smtp.sendMail({
       from: '"Ada Lovelace" <ada@customer.example>',
-      to: 'returns@demo.local',
+      to: 'billing@demo.local',
       subject: 'Broken kettle',
       text: 'My kettle stopped working after two days.',
       messageId: `<${customerMessageId}>`,
@@ -88,7 +88,7 @@ describe('email over SMTP', () => {
     expect(first).toMatchObject({
       channel: 'email',
       subject: 'Broken kettle',
-      departmentId: 'returns',
+      departmentId: 'billing',
       status: 'new',
     });
     expect(first.requester).toMatchObject({ email: 'ada@customer.example', name: 'Ada Lovelace' });
@@ -100,12 +100,12 @@ describe('email over SMTP', () => {
 
     ack = await outboxWhere('the acknowledgement', (m) => m.inReplyTo === customerMessageId);
     expect(ack.to).toEqual(['ada@customer.example']);
-    expect(ack.from).toBe('returns@demo.local');
+    expect(ack.from).toBe('billing@demo.local');
     expect(ack.subject).toContain(`[#${first.number}]`);
     expect(ack.autoSubmitted).toBe('auto-replied');
     expect(ack.autoResponseSuppress).toBe('All');
     expect(ack.references).toContain(customerMessageId);
-    expect(ack.replyTo).toMatch(new RegExp(`^returns\\+t${first.number}\\.[a-z2-7]{16}@demo\\.local$`));
+    expect(ack.replyTo).toMatch(new RegExp(`^billing\\+t${first.number}\\.[a-z2-7]{16}@demo\\.local$`));
     expect(ack.messageId).toMatch(new RegExp(`^t${first.number}\\.`));
     expect(ack.text).toContain(`#${first.number}`);
     // The acknowledgement is on the timeline too.
@@ -120,9 +120,9 @@ describe('email over SMTP', () => {
     const replyId = uniqueId('reply');
     await smtp.sendMail({
       from: 'ada@customer.example',
-      to: ack.replyTo ?? 'returns@demo.local',
+      to: ack.replyTo ?? 'billing@demo.local',
       subject: `Re: ${ack.subject}`,
-      text: `It is the blue one.\n\nOn Mon, 23 Nov 2026 at 10:00, Demo Desk <returns@demo.local> wrote:\n> Thank you for contacting us\n> ticket #${first.number}\n`,
+      text: `It is the blue one.\n\nOn Mon, 23 Nov 2026 at 10:00, Demo Desk <billing@demo.local> wrote:\n> Thank you for contacting us\n> ticket #${first.number}\n`,
       messageId: `<${replyId}>`,
       inReplyTo: `<${ack.messageId}>`,
       references: [`<${customerMessageId}>`, `<${ack.messageId}>`],
@@ -202,7 +202,7 @@ describe('email over SMTP', () => {
   it('records a bounce of our mail on the ticket it concerns, without answering it', async () => {
     const raw = [
       'From: Mail Delivery Subsystem <mailer-daemon@customer.example>',
-      'To: returns@demo.local',
+      'To: billing@demo.local',
       'Subject: Undelivered Mail Returned to Sender',
       `Message-ID: <${uniqueId('dsn')}>`,
       'Auto-Submitted: auto-replied',
@@ -226,7 +226,7 @@ describe('email over SMTP', () => {
       '--b1',
       'Content-Type: text/rfc822-headers',
       '',
-      'From: returns@demo.local',
+      'From: billing@demo.local',
       'To: ada@customer.example',
       `Message-ID: <${ack.messageId}>`,
       `Subject: ${ack.subject}`,
@@ -235,7 +235,7 @@ describe('email over SMTP', () => {
       '',
     ].join('\r\n');
     const before = (await outbox()).length;
-    await smtp.sendMail({ envelope: { from: '', to: ['returns@demo.local'] }, raw });
+    await smtp.sendMail({ envelope: { from: '', to: ['billing@demo.local'] }, raw });
     const entries = await eventually(() => timeline(first.id), {
       accept: (list) => list.some((e) => e.kind === 'system' && (e.body ?? '').includes('mailbox full')),
       what: 'the bounce on the timeline',

@@ -50,6 +50,12 @@ export const SlaRecordSchema = z.object({
   /** The timing each generation was started for (see `timing`). */
   timings: PerTarget(z.string()),
   executions: PerTarget(z.string().nullable()),
+  /**
+   * Per target, the `breachedAt` whose breach a timer tick has reported. Any
+   * transition records a breach in `applied`, so "breached now, not before"
+   * cannot tell whether the breach was reported; this can.
+   */
+  breachesReported: PerTarget(z.string()).default({}),
   /** The earliest due time among running targets (the at-risk view's order); null when none runs. */
   nextDueAt: z.string().nullable(),
   /** The ticket version this record was last reconciled with. */
@@ -109,8 +115,9 @@ const PAUSED: ReadonlySet<string> = new Set(['pending', 'on_hold']);
 
 /**
  * Brings a ticket's SLA record up to date with an event, and says which
- * timers to stop and start. Returns `record: null` when no policy applies
- * (and none did).
+ * timers to stop and start. Returns `record: null` when no policy applies:
+ * the ticket has no SLA (any more), and `timers.stop` lists the timers of the
+ * record it had, for the caller to stop before dropping that record.
  */
 export function reconcileSla(
   current: SlaRecord | null,
@@ -131,6 +138,10 @@ export function reconcileSla(
       if (matched && (!applied || policyChanged || before?.priority !== after.priority)) {
         const calendar = resolvePolicyCalendar(matched, setup.calendars);
         applied = applySla(matched, calendar, after, new Date(after.createdAt));
+        // A solved (or closed) ticket keeps its resolution met, as of when it was solved.
+        if (after.status === 'solved' || after.status === 'closed') {
+          applied = recordSolved(applied, calendar, after.solvedAt ? new Date(after.solvedAt) : now);
+        }
       } else if (!matched) {
         applied = null;
       }
@@ -180,8 +191,14 @@ export function reconcileSla(
     generations: { ...(current?.generations ?? {}) },
     timings: { ...(current?.timings ?? {}) },
     executions: { ...(current?.executions ?? {}) },
+    breachesReported: { ...(current?.breachesReported ?? {}) },
     nextDueAt: earliestDue(applied),
-    ticketVersion: Math.max(ticket.version, current?.ticketVersion ?? 0),
+    // Only ticket images count: a reply or message event carries the ticket as read now, and
+    // raising the version with it would make the handler skip ticket changes still in the stream.
+    ticketVersion:
+      event.type === 'ticket'
+        ? Math.max(ticket.version, current?.ticketVersion ?? 0)
+        : (current?.ticketVersion ?? 0),
     version: (current?.version ?? 0) + 1,
   };
   const timers: TimerChanges = { start: [], stop: [] };
@@ -200,11 +217,21 @@ export function reconcileSla(
     const generation = (record.generations[kind] ?? 0) + 1;
     record.generations[kind] = generation;
     record.timings[kind] = now_;
-    if (resolved && nextWakeUp(applied, resolved.policy, resolved.calendar, kind) !== null) {
+    if (
+      resolved &&
+      (nextWakeUp(applied, resolved.policy, resolved.calendar, kind) !== null ||
+        unreportedBreach(record, kind) !== null)
+    ) {
       timers.start.push({ ticketId: ticket.id, target: kind, generation });
     }
   }
   return { record, timers };
+}
+
+/** The `breachedAt` of the target of `kind` when its breach has not been reported yet, else null. */
+function unreportedBreach(record: Pick<SlaRecord, 'applied' | 'breachesReported'>, kind: SlaTargetKind) {
+  const breachedAt = record.applied.targets.find((t) => t.kind === kind)?.breachedAt ?? null;
+  return breachedAt !== null && breachedAt !== record.breachesReported[kind] ? breachedAt : null;
 }
 
 export type TickResult =
@@ -245,14 +272,23 @@ export function tickTimer(
   const fired = dueEscalations(record.applied, resolved.policy, resolved.calendar, now).filter(
     (e) => e.kind === input.target,
   );
-  const wasBreached = target.status === 'breached';
   const applied = markLevelsFired(record.applied, fired, now);
-  const after = applied.targets.find((t) => t.kind === input.target);
-  const breached: SlaTargetKind[] = !wasBreached && after?.status === 'breached' ? [input.target] : [];
+  // Reported once per breach, whoever recorded it (this tick, another target's tick, a ticket event).
+  const breachedAt = unreportedBreach({ applied, breachesReported: record.breachesReported }, input.target);
+  const breached: SlaTargetKind[] = breachedAt !== null ? [input.target] : [];
   const changed = fired.length > 0 || breached.length > 0;
   const next = nextWakeUp(applied, resolved.policy, resolved.calendar, input.target);
   const updated: SlaRecord | null = changed
-    ? { ...record, applied, nextDueAt: earliestDue(applied), version: record.version + 1 }
+    ? {
+        ...record,
+        applied,
+        breachesReported:
+          breachedAt !== null
+            ? { ...record.breachesReported, [input.target]: breachedAt }
+            : record.breachesReported,
+        nextDueAt: earliestDue(applied),
+        version: record.version + 1,
+      }
     : null;
   const result: TickResult = next
     ? { next: 'wait', wakeAt: next.toISOString(), reason: changed ? 'levels-fired' : 'waiting' }

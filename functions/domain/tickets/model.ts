@@ -59,6 +59,19 @@ export const RequesterSchema = z.object({
   phone: z.string().nullable(),
 });
 
+export const BlueprintSummarySchema = z.object({
+  blueprintId: z.string(),
+  version: z.number().int(),
+  name: z.string(),
+  stateId: z.string(),
+  stateName: z.string(),
+  /** Entered the current state (for "time left" displays). */
+  enteredAt: z.string(),
+  deadlineAt: z.string().nullable(),
+  completed: z.boolean(),
+});
+export type BlueprintSummary = z.infer<typeof BlueprintSummarySchema>;
+
 export const TicketSchema = z.object({
   id: z.string(),
   number: z.number().int(),
@@ -87,6 +100,8 @@ export const TicketSchema = z.object({
   supportAddress: z.string().nullable().default(null),
   /** The closed ticket this one follows up (a customer wrote again after it was closed). */
   followUpOf: z.number().int().nullable().default(null),
+  /** The blueprint process the ticket follows, if any (the run itself is its own item). */
+  blueprint: BlueprintSummarySchema.nullable().default(null),
 });
 export type Ticket = z.infer<typeof TicketSchema>;
 
@@ -228,6 +243,7 @@ export function openTicket(facts: NewTicketFacts): Ticket {
     ccs: facts.ccs ?? [],
     supportAddress: facts.supportAddress ?? null,
     followUpOf: facts.followUpOf ?? null,
+    blueprint: null,
   };
 }
 
@@ -357,7 +373,9 @@ export function recordCustomerMessage(
   if (ticket.status === 'closed') {
     throw new TransitionNotAllowed('A closed ticket takes no new messages; open a follow-up ticket instead');
   }
-  const reopen = !options.automatic && (ticket.status === 'solved' || ticket.status === 'pending');
+  const underBlueprint = ticket.blueprint !== null && !ticket.blueprint.completed;
+  const reopen =
+    !options.automatic && !underBlueprint && (ticket.status === 'solved' || ticket.status === 'pending');
   const { ticket: moved, changes } = reopen
     ? applyPatch(ticket, { status: 'open' }, now)
     : { ticket, changes: [] };
@@ -371,4 +389,14 @@ export function recordCustomerMessage(
     },
     changes,
   };
+}
+
+/** While a ticket follows a blueprint, its status moves only through the blueprint's transitions. */
+export function assertFreeStatus(ticket: Pick<Ticket, 'blueprint'>): void {
+  const bp = ticket.blueprint;
+  if (bp && !bp.completed) {
+    throw new TransitionNotAllowed(
+      `This ticket follows the blueprint "${bp.name}" and is in the state "${bp.stateName}": its status changes only through the blueprint's transitions`,
+    );
+  }
 }

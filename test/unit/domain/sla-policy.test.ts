@@ -57,6 +57,7 @@ function ticket(overrides: Partial<Ticket> = {}): Ticket {
     ccs: [],
     supportAddress: null,
     followUpOf: null,
+    blueprint: null,
     ...overrides,
   };
 }
