@@ -32,7 +32,7 @@ import {
 import type { SlaTimerInput, SlaTimerScheduler } from '../domain/sla/timer-port.js';
 import type { Actor, Ticket, TimelineEntry } from '../domain/tickets/model.js';
 import { applySystemChange } from '../domain/tickets/use-cases.js';
-import { type MailTrigger, sendNotification } from '../email/outbound.js';
+import { AGENT_REPLY_HINT, type MailTrigger, sendNotification } from '../email/outbound.js';
 
 export interface SlaContext {
   deps: Deps;
@@ -308,6 +308,8 @@ async function notifyAgents(
         '',
         `Ticket #${ticket.number} "${ticket.subject}" has reached ${level.atPercent}% of its ${TARGET_LABEL[level.kind].toLowerCase()} target (${due} UTC).`,
         `Priority: ${ticket.priority}. Status: ${ticket.status}.`,
+        '',
+        AGENT_REPLY_HINT,
       ].join('\n'),
       automatic: 'generated',
       audience: 'agent',
