@@ -4,8 +4,12 @@
  * the user changed).
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { forgetDefinitions } from '../functions/blueprints/engine.js';
+import { blueprintContext } from '../functions/composition/blueprints.js';
 import type { AppContext } from '../functions/composition/deps.js';
 import type { Agent, Principal, Team } from '../functions/domain/agents/model.js';
+import { validateBlueprint } from '../functions/domain/blueprints/definition.js';
+import { SAMPLE_RETURNS_BLUEPRINT } from '../functions/domain/blueprints/sample-returns.js';
 import { type BusinessCalendar, parseBusinessCalendar } from '../functions/domain/business-hours/calendar.js';
 import { Conflict, VersionConflict } from '../functions/domain/shared/errors.js';
 import { parseSlaPolicy, type SlaPolicy } from '../functions/domain/sla/policy.js';
@@ -207,6 +211,10 @@ export async function seedDemoData(app: AppContext): Promise<boolean> {
   await app.sla.putCalendar(DEMO_CALENDAR, null, 'seed', now).catch(ignoreConflict);
   await app.sla.putPolicy(DEMO_SLA_POLICY, null, 'seed', now).catch(ignoreConflict);
   forgetSetup();
+  // The sample returns process (Returns → Warehouse → Billing), published as version 1.
+  const returns = validateBlueprint(SAMPLE_RETURNS_BLUEPRINT);
+  await blueprintContext(app).store.publish(returns, 'seed', now).catch(ignoreConflict);
+  forgetDefinitions();
 
   const admin: Principal = {
     agentId: 'agent-admin',

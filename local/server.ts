@@ -13,6 +13,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { handler as blueprints } from '../functions/api/blueprints.js';
 import { handler as customers } from '../functions/api/customers.js';
 import { handler as directory } from '../functions/api/directory.js';
 import { handler as meta } from '../functions/api/meta.js';
@@ -33,6 +34,7 @@ const HANDLERS: Record<RouteGroup, ApiHandler> = {
   customers,
   directory,
   sla,
+  blueprints,
 };
 
 /** API Gateway's payload limit. */

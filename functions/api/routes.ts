@@ -5,7 +5,7 @@
  * `auth` is 'none'); the local server dispatches with the same table. Pure
  * data, safe to import from CDK code.
  */
-export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory' | 'sla';
+export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory' | 'sla' | 'blueprints';
 
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -41,6 +41,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/business-hours/{id}', group: 'sla', auth: 'jwt' },
   { method: 'GET', path: '/sla/at-risk', group: 'sla', auth: 'jwt' },
   { method: 'GET', path: '/tickets/{id}/sla', group: 'sla', auth: 'jwt' },
+  { method: 'GET', path: '/blueprints', group: 'blueprints', auth: 'jwt' },
+  { method: 'GET', path: '/blueprints/{id}', group: 'blueprints', auth: 'jwt' },
+  { method: 'PUT', path: '/blueprints/{id}', group: 'blueprints', auth: 'jwt' },
+  { method: 'GET', path: '/blueprints/{id}/dashboard', group: 'blueprints', auth: 'jwt' },
+  { method: 'GET', path: '/tickets/{id}/blueprint', group: 'blueprints', auth: 'jwt' },
+  { method: 'POST', path: '/tickets/{id}/transitions', group: 'blueprints', auth: 'jwt' },
 ];
 
 /** The module under `functions/api/` whose `handler` export serves a group. */
@@ -51,6 +57,7 @@ export const ROUTE_GROUP_ENTRY: Record<RouteGroup, string> = {
   customers: 'functions/api/customers.ts',
   directory: 'functions/api/directory.ts',
   sla: 'functions/api/sla.ts',
+  blueprints: 'functions/api/blueprints.ts',
 };
 
 /** `GET /tickets/{id}` → API Gateway route key. */

@@ -94,6 +94,15 @@ export const ListTicketsQuerySchema = z
   .strict();
 
 export const PageQuerySchema = z.object({ limit, cursor }).strict();
+export const TransitionRequestSchema = z
+  .object({
+    transition: z.string().min(1).max(100),
+    fields: z.record(z.string(), z.unknown()).optional(),
+    note: z.string().max(10_000).nullable().optional(),
+    /** The state the agent saw: refused if the ticket moved on meanwhile. */
+    expectedStateId: z.string().min(1).max(100).optional(),
+  })
+  .strict();
 export const AtRiskQuerySchema = z
   .object({ limit, cursor, dueBefore: z.iso.datetime({ offset: true }).optional() })
   .strict();

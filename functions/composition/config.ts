@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
   /** The SLA timer state machine (statemachines/sla-timer.asl.json); functions that start and stop timers. */
   SLA_TIMER_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** The Blueprint state machine (statemachines/blueprint.asl.json). */
+  BLUEPRINT_STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** Local runtime only: secret for the HS256 tokens issued by POST /local/login. */
   LOCAL_JWT_SECRET: z.string().min(32).optional(),
 });

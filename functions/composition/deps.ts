@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoBlueprintRepository } from '../adapters/dynamodb/blueprint-repository.js';
 import { meterCapacity } from '../adapters/dynamodb/capacity.js';
 import { DynamoCustomerRepository } from '../adapters/dynamodb/customer-repository.js';
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository.js';
@@ -10,6 +11,7 @@ import { DynamoSlaRepository } from '../adapters/dynamodb/sla-repository.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
 import { ulidGenerator } from '../adapters/ids.js';
 import { SfnSlaTimerScheduler } from '../adapters/sfn/sla-timer-scheduler.js';
+import type { BlueprintMachine } from '../blueprints/engine.js';
 import type { BlobStore } from '../domain/email/ports.js';
 import type { Deps } from '../domain/ports.js';
 import { systemClock } from '../domain/shared/ports.js';
@@ -30,6 +32,10 @@ export interface AppContext {
   sla: DynamoSlaRepository;
   /** Starts and stops SLA timers; absent where the function has no timers to manage. */
   slaTimers?: SlaTimerScheduler;
+  /** Blueprint definitions, runs and dashboards (see composition/blueprints.ts). */
+  blueprints?: DynamoBlueprintRepository;
+  /** Starts blueprint executions and answers their task tokens. */
+  blueprintMachine?: BlueprintMachine;
 }
 
 /** Builds the DynamoDB document client used by every repository. */

@@ -11,8 +11,11 @@
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { type BlueprintContext, enterBlueprint, runCounters } from '../blueprints/engine.js';
+import { blueprintContext } from '../composition/blueprints.js';
 import { appContext } from '../composition/deps.js';
 import { awsMailRuntime } from '../composition/mail.js';
+import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
 import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
 import { reactToSlaTrigger } from '../sla/engine.js';
@@ -49,6 +52,24 @@ export function mailTrigger(record: DynamoDBRecord): MailTrigger | null {
   return null;
 }
 
+/** Dashboard counters of a blueprint run change (once per stream record). */
+async function rollUpBlueprintRun(context: BlueprintContext, record: DynamoDBRecord): Promise<void> {
+  const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
+  const after = image(record.dynamodb?.NewImage);
+  if (after?.type !== 'blueprintRun') return;
+  const before = image(record.dynamodb?.OldImage);
+  const parse = (item: Record<string, unknown>) => ({
+    run: BlueprintRunSchema.parse(item.run),
+    startedAt: String(item.startedAt),
+  });
+  const counters = runCounters(before ? parse(before) : undefined, parse(after));
+  await context.store.addMetrics(
+    record.eventID ?? '',
+    String((after.run as { blueprintId: string }).blueprintId),
+    counters,
+  );
+}
+
 export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
   const app = appContext();
   const { documentClient, config } = app;
@@ -59,10 +80,13 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     const sla = { deps: app.deps, store: app.sla, timers: app.slaTimers ?? null, mail, log };
     // One at a time, in stream order: mail is claimed per message and SLA records are
     // version-checked, so a retried batch sends nothing twice and moves no clock twice.
+    const blueprints = blueprintContext(app);
     for (const trigger of triggers) {
       if (mail) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
       await reactToSlaTrigger(sla, trigger);
+      if (trigger.type === 'ticket-created') await enterBlueprint(blueprints, trigger.ticket.id);
     }
+    for (const record of event.Records) await rollUpBlueprintRun(blueprints, record);
     return { batchItemFailures: [] };
   } catch (error) {
     console.error(JSON.stringify({ level: 'error', message: 'stream batch failed', error: String(error) }));

@@ -22,6 +22,7 @@ const TABLE_ACCESS: Record<RouteGroup, 'none' | 'read-write'> = {
   customers: 'read-write',
   directory: 'read-write',
   sla: 'read-write',
+  blueprints: 'read-write',
 };
 
 /** Cognito groups an agent can be in; the API reads them from the `cognito:groups` claim. */

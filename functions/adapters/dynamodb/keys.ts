@@ -31,6 +31,15 @@ export const keys = {
   /** A ticket's SLA record (applied SLA and its timers), next to the ticket. */
   sla: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'SLA' }),
   slaPolicy: (id: string) => ({ pk: 'ORG', sk: `SLAPOLICY#${id}` }),
+  /** A published blueprint version (immutable) and the blueprint's head (latest version). */
+  blueprintVersion: (id: string, version: number) => ({
+    pk: 'ORG',
+    sk: `BLUEPRINT#${id}#v${String(version).padStart(6, '0')}`,
+  }),
+  blueprintHead: (id: string) => ({ pk: 'ORG', sk: `BLUEPRINTHEAD#${id}` }),
+  /** A ticket's blueprint run, next to the ticket. */
+  blueprintRun: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'BLUEPRINT' }),
+  blueprintMetrics: (id: string) => ({ pk: `METRIC#blueprint#${id}`, sk: 'ALL' }),
   calendar: (id: string) => ({ pk: 'ORG', sk: `CALENDAR#${id}` }),
   /** Inbound mail claim: one per message (Message-ID or raw hash) → ticket and entry. */
   inboundMessage: (messageKey: string) => ({ pk: `MSG#${messageKey}`, sk: 'MSG' }),

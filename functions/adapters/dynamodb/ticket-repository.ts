@@ -47,7 +47,7 @@ export function ticketItem(ticket: Ticket): Record<string, unknown> {
   return { ...keys.ticket(ticket.id), type: 'ticket', ...ticketIndexKeys(ticket), ...ticket };
 }
 
-function entryItem(entry: TimelineEntry): Record<string, unknown> {
+export function entryItem(entry: TimelineEntry): Record<string, unknown> {
   return { ...keys.timelineEntry(entry.ticketId, entry.id), type: 'timeline', ...entry };
 }
 

@@ -13,6 +13,7 @@ import { IdempotencyKeyReused, TicketNotFound, ValidationFailed, VersionConflict
 import {
   type Actor,
   applyPatch,
+  assertFreeStatus,
   type Change,
   type Channel,
   openTicket,
@@ -249,6 +250,7 @@ export async function updateTicket(
   if (expectedVersion !== undefined && expectedVersion !== current.version) {
     throw new VersionConflict('Ticket', expectedVersion, current.version);
   }
+  if (patch.status !== undefined && patch.status !== current.status) assertFreeStatus(current);
   await checkReferences(deps, patch, current);
   const now = deps.clock.now();
   const { ticket, changes } = applyPatch(current, patch, now);
@@ -360,6 +362,7 @@ export async function addReply(
   expectedVersion?: number,
 ): Promise<TimelineEntry> {
   return appendMessage(deps, principal, id, expectedVersion, (ticket, now) => {
+    if (input.status !== undefined && input.status !== ticket.status) assertFreeStatus(ticket);
     const { ticket: next, changes } = recordAgentReply(ticket, now, input.status);
     const reply: TimelineEntry = {
       id: deps.ids.newId(),
