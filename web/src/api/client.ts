@@ -129,15 +129,26 @@ export function errorFrom(response: Response, payload: unknown): ApiError {
       ? error.message
       : `The server answered ${response.status} ${response.statusText}`.trim();
   const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
-  return new ApiError(response.status, code, message, fieldErrors(error?.details));
+  return new ApiError(response.status, code, message, fieldErrors(error?.details, message));
 }
 
-function fieldErrors(details: unknown): FieldError[] {
-  if (!Array.isArray(details)) return [];
-  return details.filter(
-    (d): d is FieldError =>
-      typeof d === 'object' && d !== null && typeof d.field === 'string' && typeof d.message === 'string',
-  );
+/**
+ * Field errors from `details`, in the shapes the API uses: `{ field, message }[]`
+ * (request validation), zod issues `{ path: [...], message }[]` (domain
+ * validation of policies and calendars), or one `{ field }` object (a
+ * cross-check such as an unknown calendar), which takes the error's message.
+ */
+function fieldErrors(details: unknown, message: string): FieldError[] {
+  const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : [];
+  const result: FieldError[] = [];
+  for (const d of list as unknown[]) {
+    if (typeof d !== 'object' || d === null) continue;
+    const item = d as { field?: unknown; path?: unknown; message?: unknown };
+    const text = typeof item.message === 'string' && item.message ? item.message : message;
+    if (typeof item.field === 'string') result.push({ field: item.field, message: text });
+    else if (Array.isArray(item.path)) result.push({ field: item.path.map(String).join('.'), message: text });
+  }
+  return result;
 }
 
 /** Build a query string from the defined, non-empty values. */

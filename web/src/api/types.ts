@@ -6,6 +6,10 @@
 
 import type { z } from 'zod';
 import type {
+  VersionedCalendar,
+  VersionedPolicy,
+} from '../../../functions/adapters/dynamodb/sla-repository.js';
+import type {
   CustomerWithTickets,
   Me,
   ReplyRequest,
@@ -13,7 +17,25 @@ import type {
   UpdateTicketRequest,
 } from '../../../functions/api/schemas.js';
 import type { Agent, Department, Role, Team } from '../../../functions/domain/agents/model.js';
+import type {
+  BusinessCalendar,
+  BusinessCalendarSchema,
+  Holiday,
+  OpeningInterval,
+  Weekday,
+} from '../../../functions/domain/business-hours/calendar.js';
 import type { Customer, Identity } from '../../../functions/domain/customers/model.js';
+import type { AppliedSlaTarget, SlaTargetStatus } from '../../../functions/domain/sla/applied-sla.js';
+import type {
+  EscalationAction,
+  EscalationLevel,
+  SlaConditions,
+  SlaPolicy,
+  SlaPolicyInput,
+  SlaTargetKind,
+  SlaTargetMinutes,
+} from '../../../functions/domain/sla/policy.js';
+import type { SlaRecord } from '../../../functions/domain/sla/record.js';
 import type {
   Attachment,
   Change,
@@ -25,6 +47,7 @@ import type {
   TimelineEntry,
   TimelineKind,
 } from '../../../functions/domain/tickets/model.js';
+import type { listAtRisk } from '../../../functions/sla/admin.js';
 import type { OutboxMessage } from '../../../local/outbox.js';
 
 export type {
@@ -64,7 +87,40 @@ export type TimelineEntryView = z.infer<typeof TimelineEntryViewSchema>;
 
 /** `PATCH /tickets/{id}`: any subset of the request schema's fields. */
 export type TicketPatch = UpdateTicketRequest;
-export type { CustomerWithTickets, Me, ReplyRequest };
+export type {
+  AppliedSlaTarget,
+  BusinessCalendar,
+  CustomerWithTickets,
+  EscalationAction,
+  EscalationLevel,
+  Holiday,
+  Me,
+  OpeningInterval,
+  ReplyRequest,
+  SlaConditions,
+  SlaPolicy,
+  SlaRecord,
+  SlaTargetKind,
+  SlaTargetMinutes,
+  SlaTargetStatus,
+  VersionedCalendar,
+  VersionedPolicy,
+  Weekday,
+};
+
+/** `GET /tickets/{id}/sla`: null when no SLA policy applies to the ticket. */
+export interface TicketSla {
+  sla: SlaRecord | null;
+}
+
+/** `GET /sla/at-risk`: tickets with a running SLA clock, soonest due first. */
+export type AtRiskResult = Awaited<ReturnType<typeof listAtRisk>>;
+export type AtRiskItem = AtRiskResult['items'][number];
+
+/** `PUT /sla/policies/{id}`: a policy as an admin writes it; the id is the path's. */
+export type SlaPolicyBody = Omit<SlaPolicyInput, 'id'>;
+/** `PUT /business-hours/{id}`: a calendar as an admin writes it; the id is the path's. */
+export type BusinessCalendarBody = Omit<z.input<typeof BusinessCalendarSchema>, 'id'>;
 
 export interface FieldError {
   field: string;

@@ -64,7 +64,12 @@ export function Alert({
           <ul className="alert-details">
             {details.map((d) => (
               <li key={`${d.field}:${d.message}`}>
-                <strong>{d.field}</strong>: {d.message}
+                {d.field ? (
+                  <>
+                    <strong>{d.field}</strong>:{' '}
+                  </>
+                ) : null}
+                {d.message}
               </li>
             ))}
           </ul>

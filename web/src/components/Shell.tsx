@@ -1,13 +1,26 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { setToken } from '../api/client.js';
 import { clearCaches } from '../lib/cache.js';
 import { useDirectory } from '../lib/directory.js';
 import { useHotkeys } from '../lib/hotkeys.js';
-import { inboxPath, Link, navigate, OUTBOX_PATH, type Route, useRoute, type ViewId } from '../lib/router.js';
+import {
+  AT_RISK_PATH,
+  adminPath,
+  inboxPath,
+  Link,
+  navigate,
+  OUTBOX_PATH,
+  type Route,
+  useRoute,
+  type ViewId,
+} from '../lib/router.js';
+import { AtRiskPage } from '../pages/AtRisk.js';
+import { AdminOnly } from '../pages/admin/common.js';
 import { InboxPage } from '../pages/Inbox.js';
 import { OutboxPage } from '../pages/Outbox.js';
 import { TicketPage } from '../pages/TicketPage.js';
 import { Avatar } from './Badges.js';
+import { Spinner } from './Feedback.js';
 import { ShortcutsDialog } from './ShortcutsDialog.js';
 
 export const VIEWS: readonly { id: ViewId; label: string }[] = [
@@ -20,6 +33,17 @@ export const VIEWS: readonly { id: ViewId; label: string }[] = [
   { id: 'mine', label: 'My tickets' },
   { id: 'all', label: 'All tickets' },
 ];
+
+/** The key after the numbered views: the tickets whose SLA clock runs. */
+const AT_RISK_KEY = String(VIEWS.length + 1);
+
+// Admin screens are loaded when an admin opens them: agents never download them.
+const BusinessHoursPage = lazy(() =>
+  import('../pages/admin/BusinessHours.js').then((m) => ({ default: m.BusinessHoursPage })),
+);
+const SlaPoliciesPage = lazy(() =>
+  import('../pages/admin/SlaPolicies.js').then((m) => ({ default: m.SlaPoliciesPage })),
+);
 
 function clearDrafts(): void {
   try {
@@ -51,7 +75,11 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
   const viewKeys = Object.fromEntries(
     VIEWS.map((view, i) => [String(i + 1), () => navigate(inboxPath(view.id))]),
   );
-  useHotkeys({ '?': () => shortcuts.current?.showModal(), ...viewKeys });
+  useHotkeys({
+    '?': () => shortcuts.current?.showModal(),
+    ...viewKeys,
+    [AT_RISK_KEY]: () => navigate(AT_RISK_PATH),
+  });
 
   const signOut = () => {
     clearCaches();
@@ -68,7 +96,11 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
         ? route.view
         : route.name === 'outbox'
           ? OUTBOX_PATH
-          : 'other';
+          : route.name === 'at_risk'
+            ? AT_RISK_PATH
+            : route.name === 'admin'
+              ? adminPath(route.section, route.id)
+              : 'other';
   const firstPath = useRef(pathname);
   useEffect(() => {
     if (pathname === firstPath.current) return;
@@ -78,6 +110,8 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
   }, [pathname]);
 
   const activeView = route.name === 'inbox' ? route.view : null;
+  const isAdmin = me.role === 'admin';
+  const adminSection = route.name === 'admin' ? route.section : null;
 
   return (
     <div className="app">
@@ -128,8 +162,45 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
                   </Link>
                 </li>
               ))}
+              <li>
+                <Link
+                  to={AT_RISK_PATH}
+                  className="view-link"
+                  aria-current={route.name === 'at_risk' ? 'page' : undefined}
+                  aria-keyshortcuts={AT_RISK_KEY}
+                >
+                  <span className="view-label" data-key={AT_RISK_KEY}>
+                    At risk
+                  </span>
+                </Link>
+              </li>
             </ul>
           </nav>
+          {isAdmin ? (
+            <nav className="sidebar-section" aria-label="Admin">
+              <h2 className="sidebar-heading">Admin</h2>
+              <ul className="view-list">
+                <li>
+                  <Link
+                    to={adminPath('business-hours')}
+                    className="view-link"
+                    aria-current={adminSection === 'business-hours' ? 'page' : undefined}
+                  >
+                    <span className="view-label">Business hours</span>
+                  </Link>
+                </li>
+                <li>
+                  <Link
+                    to={adminPath('sla-policies')}
+                    className="view-link"
+                    aria-current={adminSection === 'sla-policies' ? 'page' : undefined}
+                  >
+                    <span className="view-label">SLA policies</span>
+                  </Link>
+                </li>
+              </ul>
+            </nav>
+          ) : null}
           {localDesk ? (
             <nav className="sidebar-section" aria-label="Local desk">
               <h2 className="sidebar-heading">Local desk</h2>
@@ -148,7 +219,7 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
           ) : null}
         </div>
         <main id="main" className="main" tabIndex={-1}>
-          <RouteView route={route} localDesk={localDesk} />
+          <RouteView route={route} localDesk={localDesk} isAdmin={isAdmin} />
         </main>
       </div>
       <ShortcutsDialog ref={shortcuts} />
@@ -156,10 +227,29 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
   );
 }
 
-function RouteView({ route, localDesk }: { route: Route; localDesk: boolean }) {
+function RouteView({ route, localDesk, isAdmin }: { route: Route; localDesk: boolean; isAdmin: boolean }) {
   switch (route.name) {
     case 'inbox':
       return <InboxPage view={route.view} search={route.search} />;
+    case 'at_risk':
+      return <AtRiskPage />;
+    case 'admin':
+      if (!isAdmin) return <AdminOnly />;
+      return (
+        <Suspense
+          fallback={
+            <div className="page page-pad" aria-busy="true">
+              <Spinner label="Loading" />
+            </div>
+          }
+        >
+          {route.section === 'business-hours' ? (
+            <BusinessHoursPage id={route.id} />
+          ) : (
+            <SlaPoliciesPage id={route.id} />
+          )}
+        </Suspense>
+      );
     case 'ticket':
       return <TicketPage key={route.id} id={route.id} />;
     case 'outbox':

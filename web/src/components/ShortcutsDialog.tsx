@@ -6,6 +6,7 @@ const GROUPS: { title: string; keys: [string[], string][] }[] = [
     title: 'Anywhere',
     keys: [
       [['1', '…', '8'], 'Switch view (All open … All tickets)'],
+      [['9'], 'At risk (SLA)'],
       [['?'], 'Show this help'],
     ],
   },

@@ -4,6 +4,7 @@
  * renders at once from the row's data while the full ticket loads.
  */
 import type { Page, Ticket } from '../api/types.js';
+import { forgetSlaPolicies } from './sla.js';
 
 const tickets = new Map<string, Ticket>();
 const lists = new Map<string, Page<Ticket>>();
@@ -41,4 +42,5 @@ export function updateCachedTicket(ticket: Ticket): void {
 export function clearCaches(): void {
   tickets.clear();
   lists.clear();
+  forgetSlaPolicies();
 }

@@ -3,8 +3,10 @@
  * pushes a new entry, `<Link>` keeps ordinary link behaviour (middle click,
  * Ctrl+click open a new tab) and navigates in-app otherwise.
  *
- * Pages: `/inbox/<view>?department=&priority=&tag=&status=`,
- * `/tickets/<id>` and, on a local desk, `/outbox`. Locally the API shares the origin; the local server gives
+ * Pages: `/inbox/<view>?department=&priority=&tag=&status=`, `/inbox/at-risk`
+ * (tickets whose SLA clock runs), `/tickets/<id>`, for admins
+ * `/admin/business-hours[/<id>|/new]` and `/admin/sla-policies[/<id>|/new]`,
+ * and, on a local desk, `/outbox`. Locally the API shares the origin; the local server gives
  * browser navigations (Accept: text/html) the SPA and API calls the API, and
  * the SPA always asks for JSON.
  */
@@ -13,17 +15,27 @@ import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from
 export const VIEW_IDS = ['open', 'new', 'pending', 'on_hold', 'solved', 'unassigned', 'mine', 'all'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
+export type AdminSection = 'business-hours' | 'sla-policies';
+
 export type Route =
   | { name: 'inbox'; view: ViewId; search: URLSearchParams }
+  | { name: 'at_risk' }
   | { name: 'ticket'; id: string }
   | { name: 'outbox' }
+  /** `id`: undefined lists the section, null creates a new item. */
+  | { name: 'admin'; section: AdminSection; id?: string | null }
   | { name: 'not_found'; path: string };
+
+const ADMIN_SECTIONS: readonly AdminSection[] = ['business-hours', 'sla-policies'];
+/** The path segment that opens the "new" form; ids created through the SPA cannot take it. */
+export const NEW_ITEM = 'new';
 
 const NAVIGATE_EVENT = 'helpdesk:navigate';
 
 export function parseRoute(pathname: string, search: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
+  if (parts[0] === 'inbox' && parts[1] === 'at-risk' && parts.length === 2) return { name: 'at_risk' };
   if (parts[0] === 'inbox' && parts.length <= 2) {
     const view = (parts[1] ?? 'open') as ViewId;
     if (VIEW_IDS.includes(view)) return { name: 'inbox', view, search: new URLSearchParams(search) };
@@ -32,6 +44,11 @@ export function parseRoute(pathname: string, search: string): Route {
     return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
   if (parts[0] === 'tickets' && parts.length === 2 && parts[1]) return { name: 'ticket', id: parts[1] };
   if (parts[0] === 'outbox' && parts.length === 1) return { name: 'outbox' };
+  const section = ADMIN_SECTIONS.find((s) => s === parts[1]);
+  if (parts[0] === 'admin' && section && parts.length <= 3) {
+    if (parts.length === 2) return { name: 'admin', section };
+    if (parts[2]) return { name: 'admin', section, id: parts[2] === NEW_ITEM ? null : parts[2] };
+  }
   return { name: 'not_found', path: pathname };
 }
 
@@ -45,6 +62,13 @@ export function ticketPath(id: string): string {
 }
 
 export const OUTBOX_PATH = '/outbox';
+export const AT_RISK_PATH = '/inbox/at-risk';
+
+/** `/admin/<section>`, `/admin/<section>/<id>`, or with `id` null the "new" form. */
+export function adminPath(section: AdminSection, id?: string | null): string {
+  if (id === undefined) return `/admin/${section}`;
+  return `/admin/${section}/${id === null ? NEW_ITEM : encodeURIComponent(id)}`;
+}
 
 let lastInbox = '/inbox/open';
 
@@ -80,7 +104,7 @@ export function useRoute(): Route {
   const key = useSyncExternalStore(subscribe, snapshot);
   if (cached?.key !== key) {
     const route = parseRoute(location.pathname, location.search);
-    if (route.name === 'inbox') lastInbox = key === '/' ? '/inbox/open' : key;
+    if (route.name === 'inbox' || route.name === 'at_risk') lastInbox = key === '/' ? '/inbox/open' : key;
     cached = { key, route };
   }
   return cached.route;

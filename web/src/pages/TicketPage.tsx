@@ -5,6 +5,7 @@ import { PriorityTag, StatusBadge } from '../components/Badges.js';
 import { Composer, type ComposerHandle } from '../components/Composer.js';
 import { CustomerPanel } from '../components/CustomerPanel.js';
 import { Alert, Spinner } from '../components/Feedback.js';
+import { SlaPanel } from '../components/SlaPanel.js';
 import { TicketProperties } from '../components/TicketProperties.js';
 import { Timeline } from '../components/Timeline.js';
 import { cachedTicket, updateCachedTicket } from '../lib/cache.js';
@@ -285,6 +286,7 @@ export function TicketPage({ id }: { id: string }) {
         />
       </div>
       <aside className="ticket-side" aria-label="Ticket details and customer">
+        <SlaPanel ticket={ticket} now={now} />
         <TicketProperties ticket={ticket} directory={directory} saving={saving} onPatch={patch} />
         <CustomerPanel ticket={ticket} now={now} />
       </aside>
