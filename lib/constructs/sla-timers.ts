@@ -1,15 +1,11 @@
-import * as path from 'node:path';
-import { ArnFormat, Duration, Names, Stack, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import { Construct, type IConstruct } from 'constructs';
-import { REPO_ROOT } from './helpdesk-function.js';
+import type { Construct, IConstruct } from 'constructs';
 import { flattenCfnReference } from './nag.js';
+import { TaskStateMachine } from './task-state-machine.js';
 
 /** The SLA timer state machine, relative to the repository root (the local runtime runs the same file). */
 export const SLA_TIMER_DEFINITION = 'statemachines/sla-timer.asl.json';
@@ -24,83 +20,20 @@ export interface SlaTimersProps {
 }
 
 /**
- * SLA escalation timers: a Standard state machine, one execution per ticket,
- * target and generation, that calls the SLA timer task and sleeps until the
- * next escalation level. Its definition is the ASL file (deployed as an asset,
- * the task's ARN filled in by DefinitionSubstitutions). Every execution is
- * logged with its data and traced with X-Ray; failed, timed-out and throttled
- * executions alarm.
+ * SLA escalation timers: one execution per ticket, target and generation,
+ * that calls the SLA timer task and sleeps until the next escalation level.
  */
-export class SlaTimers extends Construct {
-  readonly stateMachine: sfn.StateMachine;
-  readonly logGroup: logs.LogGroup;
-  readonly alarms: cloudwatch.Alarm[] = [];
-
+export class SlaTimers extends TaskStateMachine {
   constructor(scope: Construct, id: string, props: SlaTimersProps) {
-    super(scope, id);
-
-    // The /aws/vendedlogs/ prefix keeps Step Functions from adding a CloudWatch Logs
-    // resource policy per log group (that account-wide policy has a small size limit).
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
-      retention: props.logRetention,
-    });
-
-    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+    super(scope, id, {
+      ...props,
+      definitionFile: SLA_TIMER_DEFINITION,
+      taskArnSubstitution: 'SlaTimerTaskFunctionArn',
       comment: 'Help desk SLA escalation timers',
-      stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromFile(path.join(REPO_ROOT, SLA_TIMER_DEFINITION)),
-      definitionSubstitutions: { SlaTimerTaskFunctionArn: props.taskFunction.functionArn },
-      logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
-      tracingEnabled: true,
+      what: 'An SLA timer',
+      failureImpact:
+        'escalations of its ticket stopped. Inspect the execution; timers can be rebuilt from the tickets.',
     });
-    // The definition names the unqualified function ARN: exactly that, no versions or aliases.
-    this.stateMachine.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['lambda:InvokeFunction'],
-        resources: [props.taskFunction.functionArn],
-      }),
-    );
-    Validations.of(this.stateMachine.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'CDK grants the log delivery actions (logs:CreateLogDelivery, logs:PutResourcePolicy, ...) and X-Ray ' +
-        'tracing actions on "*": neither supports resource-level permissions. lambda:InvokeFunction names ' +
-        'the task function.',
-    });
-
-    const action = props.alarmTopic ? new SnsAction(props.alarmTopic) : undefined;
-    const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
-    const alarm = (alarmId: string, metric: cloudwatch.IMetric, alarmDescription: string) => {
-      const created = new cloudwatch.Alarm(this, alarmId, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription,
-      });
-      if (action) {
-        created.addAlarmAction(action);
-        created.addOkAction(action);
-      }
-      this.alarms.push(created);
-    };
-    alarm(
-      'ExecutionsFailedAlarm',
-      this.stateMachine.metricFailed(fiveMinutes),
-      'An SLA timer failed: escalations of its ticket stopped. Inspect the execution; timers can be rebuilt from the tickets.',
-    );
-    alarm(
-      'ExecutionsTimedOutAlarm',
-      this.stateMachine.metricTimedOut(fiveMinutes),
-      'An SLA timer timed out: escalations of its ticket stopped.',
-    );
-    alarm(
-      'ExecutionThrottledAlarm',
-      this.stateMachine.metricThrottled(fiveMinutes),
-      'SLA timer state transitions were throttled (Step Functions quota).',
-    );
   }
 
   /**

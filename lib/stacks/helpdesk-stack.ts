@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DeploymentConfig } from '../config.js';
 import { Api } from '../constructs/api.js';
+import { BlueprintProcesses } from '../constructs/blueprint-processes.js';
 import { Email, type EmailProps } from '../constructs/email.js';
 import { Events } from '../constructs/events.js';
 import { grantTableReadWrite, HelpdeskFunction } from '../constructs/helpdesk-function.js';
@@ -14,6 +15,7 @@ import { SlaTimers } from '../constructs/sla-timers.js';
 import { WebApp } from '../constructs/web-app.js';
 
 export const SLA_TIMER_TASK_ENTRY = 'functions/sla/timer-task-handler.ts';
+export const BLUEPRINT_TASK_ENTRY = 'functions/blueprints/task-handler.ts';
 
 export interface HelpdeskStackProps extends StackProps {
   readonly config: DeploymentConfig;
@@ -43,6 +45,8 @@ export class HelpdeskStack extends Stack {
   readonly email: Email;
   readonly slaTimerTask: HelpdeskFunction;
   readonly slaTimers: SlaTimers;
+  readonly blueprintTask: HelpdeskFunction;
+  readonly blueprints: BlueprintProcesses;
   readonly webApp: WebApp;
   readonly monitoring: Monitoring;
 
@@ -88,6 +92,30 @@ export class HelpdeskStack extends Stack {
       this.slaTimers.stateMachine.stateMachineArn,
     );
 
+    // Blueprint processes: statemachines/blueprint.asl.json and its task function.
+    this.blueprintTask = new HelpdeskFunction(this, 'BlueprintTask', {
+      entry: BLUEPRINT_TASK_ENTRY,
+      description: 'Help desk Blueprint task: stores task tokens, escalates overdue states',
+      table,
+      logRetention: config.logRetentionDays as RetentionDays,
+      timeout: Duration.seconds(30),
+      environment: { DESK_NAME: config.deskName },
+    });
+    grantTableReadWrite(table, this.blueprintTask);
+    this.email.grantSending(this.blueprintTask);
+    this.blueprints = new BlueprintProcesses(this, 'Blueprints', {
+      taskFunction: this.blueprintTask.function,
+      logRetention: config.logRetentionDays as RetentionDays,
+    });
+    const blueprintArn = this.blueprints.stateMachine.stateMachineArn;
+    // The task answers its own token when the run moved on; the API answers agents' transitions.
+    this.blueprints.grantTaskResponse(this.blueprintTask);
+    this.blueprints.grantTaskResponse(this.api.functions.blueprints);
+    this.api.functions.blueprints.function.addEnvironment('BLUEPRINT_STATE_MACHINE_ARN', blueprintArn);
+    this.email.grantSending(this.api.functions.blueprints);
+    this.blueprints.grantStart(this.events.handler);
+    this.events.handler.function.addEnvironment('BLUEPRINT_STATE_MACHINE_ARN', blueprintArn);
+
     this.webApp.deploySite({
       apiUrl: this.api.url,
       userPoolId: this.api.userPool.userPoolId,
@@ -109,6 +137,7 @@ export class HelpdeskStack extends Stack {
         InboundMail: this.email.inboundHandler,
         MailFeedback: this.email.feedbackHandler,
         SlaTimerTask: this.slaTimerTask,
+        BlueprintTask: this.blueprintTask,
       },
       streamHandler: this.events.handler,
       deadLetterQueues: {
@@ -123,6 +152,6 @@ export class HelpdeskStack extends Stack {
         },
       },
     });
-    for (const alarm of this.slaTimers.alarms) this.monitoring.notify(alarm);
+    for (const alarm of [...this.slaTimers.alarms, ...this.blueprints.alarms]) this.monitoring.notify(alarm);
   }
 }

@@ -116,11 +116,13 @@ describe('inbound mail on SES', () => {
 });
 
 describe('outbound mail on SES', () => {
-  it('lets only the events function and the SLA timer task send raw mail, and only from the support addresses', () => {
+  it('lets only the functions that mail (events, SLA and blueprint tasks, blueprint API) send, and only from the support addresses', () => {
     const sending = policyStatements(helpdesk).filter(({ statement }) =>
       actionsOf(statement).includes('ses:SendRawEmail'),
     );
     expect(sending.map((s) => s.resource.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiBlueprintsFunctionRoleDefaultPolicy',
+      'BlueprintTaskRoleDefaultPolicy',
       'EventsStreamHandlerRoleDefaultPolicy',
       'SlaTimerTaskRoleDefaultPolicy',
     ]);
@@ -164,7 +166,7 @@ describe('outbound mail on SES', () => {
       .map(({ resource }) => resource);
     expect(readers.length).toBeGreaterThanOrEqual(3);
     for (const reader of readers)
-      expect(reader).toMatch(/Inbound|Feedback|StreamHandler|Events|SlaTimerTask/);
+      expect(reader).toMatch(/Inbound|Feedback|StreamHandler|Events|SlaTimerTask|BlueprintTask|ApiBlueprints/);
     expect(id).toBeDefined();
   });
 });
