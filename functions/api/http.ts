@@ -227,6 +227,28 @@ const STATUS_BY_ERROR: [new (...args: never[]) => DomainError, number][] = [
   [RateLimited, 429],
 ];
 
+/**
+ * Validation details in the API's one shape, `[{ field, message }]`, whether
+ * the domain gave zod issues or a single `{ field }`.
+ */
+function fieldDetails(error: ValidationFailed): unknown {
+  const details = error.details;
+  if (Array.isArray(details)) {
+    return details.map((issue) =>
+      issue && typeof issue === 'object' && Array.isArray((issue as { path?: unknown }).path)
+        ? {
+            field: (issue as { path: PropertyKey[] }).path.map(String).join('.'),
+            message: String((issue as { message?: unknown }).message ?? ''),
+          }
+        : issue,
+    );
+  }
+  if (details && typeof details === 'object' && 'field' in details) {
+    return [{ field: String((details as { field: unknown }).field), message: error.message }];
+  }
+  return details;
+}
+
 /** The one place errors become responses. Unknown errors are logged and stay opaque (500). */
 export function errorResponse(error: unknown, event: ApiEvent | undefined): ApiResult {
   if (error instanceof HttpError) {
@@ -249,6 +271,7 @@ export function errorResponse(error: unknown, event: ApiEvent | undefined): ApiR
   }
   if (error instanceof DomainError) {
     const status = STATUS_BY_ERROR.find(([type]) => error instanceof type)?.[1] ?? 400;
+    const details = error instanceof ValidationFailed ? fieldDetails(error) : error.details;
     const headers: Record<string, string> =
       error instanceof RateLimited ? { 'retry-after': String(error.retryAfterSeconds) } : {};
     return json(
@@ -257,7 +280,7 @@ export function errorResponse(error: unknown, event: ApiEvent | undefined): ApiR
         error: {
           code: error.code,
           message: error.message,
-          ...(error.details ? { details: error.details } : {}),
+          ...(details ? { details } : {}),
         },
       },
       headers,

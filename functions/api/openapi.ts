@@ -79,6 +79,57 @@ const DOCS: Record<string, RouteDoc> = {
     status: 201,
   },
   'GET /teams': { summary: 'Teams', response: z.object({ items: z.array(s.TeamSchema) }) },
+  'GET /sla/policies': {
+    summary: 'SLA policies in evaluation order',
+    response: z.object({ items: z.array(s.VersionedPolicySchema) }),
+  },
+  'PUT /sla/policies/{id}': {
+    summary: 'Create or change an SLA policy (admins; If-Match)',
+    body: s.SlaPolicySchema,
+    response: s.VersionedPolicySchema,
+  },
+  'GET /business-hours': {
+    summary: 'Business-hours calendars',
+    response: z.object({ items: z.array(s.VersionedCalendarSchema) }),
+  },
+  'PUT /business-hours/{id}': {
+    summary: 'Create or change a business-hours calendar (admins; If-Match)',
+    body: s.BusinessCalendarSchema,
+    response: s.VersionedCalendarSchema,
+  },
+  'GET /sla/at-risk': {
+    summary: 'Tickets with a running SLA clock, soonest due first',
+    query: s.AtRiskQuerySchema,
+    response: s.AtRiskPageSchema,
+  },
+  'GET /tickets/{id}/sla': { summary: 'The ticket’s SLA targets', response: s.TicketSlaResponseSchema },
+  'GET /blueprints': { summary: 'Blueprints', response: z.object({ items: z.array(s.BlueprintHeadSchema) }) },
+  'GET /blueprints/{id}': {
+    summary: 'The latest version of a blueprint (ETag = version)',
+    response: z.object({
+      definition: s.BlueprintDefinitionSchema,
+      updatedAt: z.string(),
+      updatedBy: z.string(),
+    }),
+  },
+  'PUT /blueprints/{id}': {
+    summary: 'Publish a new version of a blueprint (admins)',
+    body: s.BlueprintDefinitionSchema,
+    response: z.object({ definition: s.BlueprintDefinitionSchema }),
+  },
+  'GET /blueprints/{id}/dashboard': {
+    summary: 'Blueprint dashboard figures',
+    response: s.BlueprintDashboardSchema,
+  },
+  'GET /tickets/{id}/blueprint': {
+    summary: 'The ticket’s blueprint run and the transitions the caller may perform',
+    response: s.TicketBlueprintSchema,
+  },
+  'POST /tickets/{id}/transitions': {
+    summary: 'Perform a blueprint transition',
+    body: s.TransitionRequestSchema,
+    response: z.object({ ticket: s.TicketSchema, run: s.BlueprintRunSchema }),
+  },
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {

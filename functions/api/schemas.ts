@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 import { AgentSchema, DepartmentSchema, TeamSchema } from '../domain/agents/model.js';
+import { BlueprintDefinitionSchema } from '../domain/blueprints/definition.js';
+import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
+import { BusinessCalendarSchema } from '../domain/business-hours/calendar.js';
 import { CustomerSchema } from '../domain/customers/model.js';
+import { SlaPolicySchema } from '../domain/sla/policy.js';
+import { SlaRecordSchema } from '../domain/sla/record.js';
 import {
   AttachmentSchema,
   ChannelSchema,
@@ -138,3 +143,55 @@ export type UpdateTicketRequest = z.input<typeof UpdateTicketRequestSchema>;
 export type ReplyRequest = z.input<typeof ReplyRequestSchema>;
 export type CustomerWithTickets = z.infer<typeof CustomerWithTicketsSchema>;
 export type Me = z.infer<typeof MeSchema>;
+
+/** A ticket's SLA as agents see it (without the timers' bookkeeping). */
+export const SlaViewSchema = SlaRecordSchema.pick({
+  ticketId: true,
+  ticketNumber: true,
+  applied: true,
+  nextDueAt: true,
+});
+export const TicketSlaResponseSchema = z.object({ sla: SlaViewSchema.nullable() });
+export const AtRiskPageSchema = z.object({
+  items: z.array(z.object({ ticket: TicketSchema, sla: SlaViewSchema })),
+  nextCursor: z.string().nullable(),
+});
+const audited = { version: z.number().int(), updatedAt: z.string(), updatedBy: z.string() };
+export const VersionedPolicySchema = z.object({ policy: SlaPolicySchema, ...audited });
+export const VersionedCalendarSchema = z.object({ calendar: BusinessCalendarSchema, ...audited });
+export const BlueprintHeadSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  departmentId: z.string(),
+  latestVersion: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export const BlueprintDashboardSchema = z.object({
+  blueprint: z.object({
+    id: z.string(),
+    name: z.string(),
+    version: z.number().int(),
+    departmentId: z.string(),
+  }),
+  states: z.array(z.object({ id: z.string(), name: z.string() })),
+  transitions: z.array(z.object({ id: z.string(), name: z.string() })),
+  active: z.number(),
+  overdueNow: z.number(),
+  completed: z.number(),
+  averageCompletionMinutes: z.number().nullable(),
+  averageStateMinutes: z.record(z.string(), z.number()),
+  transitionCounts: z.record(z.string(), z.number()),
+  violations: z.record(z.string(), z.number()),
+});
+export const TicketBlueprintSchema = z.object({
+  blueprint: z
+    .object({
+      run: BlueprintRunSchema,
+      startedAt: z.string(),
+      definition: BlueprintDefinitionSchema,
+      available: z.array(z.string()),
+    })
+    .nullable(),
+});
+export { BlueprintDefinitionSchema, BlueprintRunSchema, BusinessCalendarSchema, SlaPolicySchema };

@@ -77,11 +77,26 @@ export async function listAtRisk(
   store: Store,
   principal: Principal,
   query: { limit: number; cursor?: string; dueBefore?: string },
-): Promise<{ items: { ticket: Ticket; sla: SlaRecord }[]; nextCursor: string | null }> {
+): Promise<{ items: { ticket: Ticket; sla: SlaView }[]; nextCursor: string | null }> {
   const page = await store.listRunning(query);
   return {
-    items: page.items.filter(({ ticket }) => canSeeTicket(principal, ticket)),
+    items: page.items
+      .filter(({ ticket }) => canSeeTicket(principal, ticket))
+      .map(({ ticket, sla }) => ({ ticket, sla: slaView(sla) })),
     nextCursor: page.nextCursor,
+  };
+}
+
+/** What agents see of an SLA record: targets and due times, not the timers' bookkeeping. */
+export type SlaView = Pick<SlaRecord, 'ticketId' | 'ticketNumber' | 'applied' | 'nextDueAt' | 'ticketVersion'>;
+
+export function slaView(record: SlaRecord): SlaView {
+  return {
+    ticketId: record.ticketId,
+    ticketNumber: record.ticketNumber,
+    applied: record.applied,
+    nextDueAt: record.nextDueAt,
+    ticketVersion: record.ticketVersion,
   };
 }
 
@@ -90,7 +105,8 @@ export async function getTicketSla(
   store: Store,
   principal: Principal,
   ticketId: string,
-): Promise<SlaRecord | null> {
+): Promise<SlaView | null> {
   await getTicket(deps, principal, ticketId);
-  return store.get(ticketId);
+  const record = await store.get(ticketId);
+  return record ? slaView(record) : null;
 }
