@@ -1,8 +1,5 @@
-import '../../local/promise-polyfill.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BlueprintDefinition, validateBlueprint } from '../../functions/domain/blueprints/definition.js';
 import {
@@ -29,22 +26,35 @@ import {
   VersionConflict,
 } from '../../functions/domain/shared/errors.js';
 import type { CustomFieldValue, Priority, TicketStatus } from '../../functions/domain/tickets/model.js';
+import {
+  BLUEPRINT_DEFINITION_FILE,
+  BLUEPRINT_MACHINE,
+  blueprintExecutionName,
+  registerBlueprintMachine,
+} from '../../local/blueprint-machine.js';
+import {
+  type ExecutionDescription,
+  LocalStepFunctions,
+  type LocalTaskHandler,
+  TaskTimedOut,
+} from '../../local/step-functions.js';
 import { eventually } from '../support/eventually.js';
 
 /**
- * The blueprint interpreter (statemachines/blueprint.asl.json) run by
- * aws-local-stepfunctions, its two Task states answered by an in-memory desk
- * built on the blueprint domain: `deadline` (CheckDeadline) and `await`
- * (AwaitTransition, which mints the task token itself: the local engine has
- * no `$$.Task.Token`). The desk's `transition` plays the API: it applies a
- * transition with a compare-and-set on the ticket's version and answers the
- * stored token, as SendTaskSuccess would.
+ * The blueprint interpreter (statemachines/blueprint.asl.json) run by the
+ * local runner (`LocalStepFunctions` + `registerBlueprintMachine`), its two
+ * Task states answered by one task function, as the Lambda answers them on
+ * AWS: `deadline` (CheckDeadline) and `await` (AwaitTransition, which gets
+ * the task token the runner minted for the wait). First with a scripted task
+ * function and the test answering the tokens; then with an in-memory desk
+ * built on the blueprint domain, whose `transition` plays the API: it applies
+ * a transition with a compare-and-set on the ticket's version and answers the
+ * stored token with the runner's `sendTaskSuccess`.
  */
 
-const ASL_PATH = join(import.meta.dirname, '..', '..', 'statemachines', 'blueprint.asl.json');
 const PLACEHOLDER = '$' + '{BlueprintTaskFunctionArn}';
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:blueprint-task';
-const aslText = readFileSync(ASL_PATH, 'utf8');
+const aslText = readFileSync(BLUEPRINT_DEFINITION_FILE, 'utf8');
 const rawDefinition = JSON.parse(aslText) as AslDefinition;
 const definition = JSON.parse(aslText.replaceAll(PLACEHOLDER, FUNCTION_ARN)) as AslDefinition;
 
@@ -59,10 +69,6 @@ type AslValidator = (
   options?: { checkArn?: boolean; checkPaths?: boolean },
 ) => { isValid: boolean; errorsText: (separator?: string) => string };
 const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
-
-type Handler = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>[string];
-type Execution = ReturnType<StateMachine['run']>;
-type EngineEvent = Execution['eventLogs'] extends AsyncGenerator<infer E> ? E : never;
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
 
@@ -144,21 +150,32 @@ interface TicketItem {
 
 const storeRoundTrip = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Whether Step Functions still waits for `token` (SendTaskHeartbeat answers TaskTimedOut otherwise). */
+async function tokenWaits(engine: LocalStepFunctions, token: string): Promise<boolean> {
+  try {
+    await engine.sendTaskHeartbeat(token);
+    return true;
+  } catch (error) {
+    if (error instanceof TaskTimedOut) return false;
+    throw error;
+  }
+}
+
 /** The tickets table, the blueprint task function and the API's transition endpoint, in memory. */
 class Desk {
   now = T0;
   readonly tickets = new Map<string, TicketItem>();
   readonly notifications: Array<PlannedNotification & { ticketId: string }> = [];
   readonly deadlineCalls: Array<{ at: number; result: DeadlineTaskResult | null }> = [];
-  /** What AwaitTransition's task received: its effective input, after Parameters. */
-  readonly awaitInputs: unknown[] = [];
-  /** Tokens whose wait is still open, as Step Functions knows them. */
-  readonly waiting = new Map<string, { ticketId: string; resolve: (output: TransitionTaskOutput) => void }>();
+  /** What AwaitTransition's task received: the Lambda's payload, with the task token. */
+  readonly awaitInputs: Array<Record<string, unknown>> = [];
   /** Errors the deadline task throws before it answers (one per call). */
   readonly deadlineFaults: Error[] = [];
-  private tokens = 0;
 
-  constructor(private readonly maxSliceSeconds: number) {}
+  constructor(
+    readonly engine: LocalStepFunctions,
+    private readonly maxSliceSeconds: number,
+  ) {}
 
   open(ticketId: string): TicketItem {
     const run = startRun(blueprint, this.now, TWENTY_FOUR_SEVEN);
@@ -190,8 +207,12 @@ class Desk {
     return next;
   }
 
-  /** The task function, action `deadline` (state CheckDeadline). */
-  readonly deadlineTask = async (event: unknown): Promise<DeadlineTaskResult> => {
+  /** The blueprint task function: one Lambda, two actions. */
+  readonly task: LocalTaskHandler = async (event) =>
+    (event as { action?: unknown }).action === 'await' ? this.awaitTask(event) : this.deadlineTask(event);
+
+  /** Action `deadline` (state CheckDeadline). */
+  private async deadlineTask(event: unknown): Promise<DeadlineTaskResult> {
     const fault = this.deadlineFaults.shift();
     if (fault) {
       this.deadlineCalls.push({ at: Date.now(), result: null });
@@ -199,9 +220,6 @@ class Desk {
     }
     const request = parseBlueprintTaskRequest(event);
     if (request.action !== 'deadline') throw new Error(`unexpected action ${request.action}`);
-    // The wait that led here (if any) timed out: Step Functions forgets its token.
-    for (const [token, wait] of this.waiting)
-      if (wait.ticketId === request.ticketId) this.waiting.delete(token);
     const item = this.read(request.ticketId);
     const check = checkDeadline(blueprint, item.run, this.now, { maxSliceSeconds: this.maxSliceSeconds });
     if (check.run !== item.run) this.write(item, { run: check.run });
@@ -209,30 +227,24 @@ class Desk {
     const result = deadlineTaskResult(check);
     this.deadlineCalls.push({ at: Date.now(), result });
     return result;
-  };
+  }
 
-  /** The task function, action `await` (state AwaitTransition), with the token Step Functions would pass. */
-  readonly awaitTask = (parameters: unknown): Promise<TransitionTaskOutput> => {
-    this.awaitInputs.push(parameters);
-    const { Payload } = parameters as { Payload: Record<string, unknown> };
-    this.tokens += 1;
-    const token = `token-${this.tokens}`;
-    const request = parseBlueprintTaskRequest({ ...Payload, taskToken: token });
+  /** Action `await` (state AwaitTransition): store the token, or answer it at once when the run moved on. */
+  private async awaitTask(event: unknown): Promise<void> {
+    this.awaitInputs.push(event as Record<string, unknown>);
+    const request = parseBlueprintTaskRequest(event);
     if (request.action !== 'await') throw new Error(`unexpected action ${request.action}`);
     const item = this.read(request.ticketId);
     const decision = acceptTaskToken(item.run, request);
-    if (decision.kind === 'resync') return Promise.resolve(decision.output);
-    return new Promise((resolve) => {
-      this.waiting.set(token, { ticketId: item.id, resolve });
-      this.write(item, { run: decision.run });
-    });
-  };
+    if (decision.kind === 'resync') await this.engine.sendTaskSuccess(request.taskToken, decision.output);
+    else this.write(item, { run: decision.run });
+  }
 
   /**
    * The API: apply an agent's transition (conditional on the version read),
    * then answer the run's token. A token that is no longer waiting (its wait
-   * timed out meanwhile) is not an error: the run is the truth and the
-   * machine catches up in CheckDeadline.
+   * timed out meanwhile: TaskTimedOut) is not an error: the run is the truth
+   * and the machine catches up in CheckDeadline.
    */
   async transition(
     ticketId: string,
@@ -249,18 +261,17 @@ class Desk {
     });
     this.notifications.push(...applied.actions.map((a) => ({ ...a, ticketId })));
     const token = item.run.taskToken;
-    return {
-      output: applied.output,
-      answered: token !== null && this.sendTaskSuccess(token, applied.output),
-    };
+    return { output: applied.output, answered: token !== null && (await this.answer(token, applied.output)) };
   }
 
-  private sendTaskSuccess(token: string, output: TransitionTaskOutput): boolean {
-    const wait = this.waiting.get(token);
-    if (!wait) return false;
-    this.waiting.delete(token);
-    wait.resolve(output);
-    return true;
+  private async answer(token: string, output: TransitionTaskOutput): Promise<boolean> {
+    try {
+      await this.engine.sendTaskSuccess(token, output);
+      return true;
+    } catch (error) {
+      if (error instanceof TaskTimedOut) return false;
+      throw error;
+    }
   }
 
   /** Resolves with the token once the ticket waits for a transition in `stateId`. */
@@ -268,7 +279,9 @@ class Desk {
     return eventually(
       async () => {
         const { run } = this.read(ticketId);
-        return run.stateId === stateId && run.taskToken !== null && this.waiting.has(run.taskToken)
+        return run.stateId === stateId &&
+          run.taskToken !== null &&
+          (await tokenWaits(this.engine, run.taskToken))
           ? run.taskToken
           : null;
       },
@@ -281,45 +294,53 @@ class Desk {
   }
 }
 
-const executions: Execution[] = [];
+const engines: LocalStepFunctions[] = [];
 
-afterEach(() => {
-  for (const execution of executions.splice(0)) execution.abort();
+afterEach(async () => {
+  await Promise.all(engines.splice(0).map((engine) => engine.stopAll({ graceMs: 1_000 })));
 });
 
-function handler(task: (input: unknown) => Promise<unknown>): Handler {
-  return async (input) => (await task(input)) as Awaited<ReturnType<Handler>>;
+/** A runner with the blueprint machine registered, its task answered by `task`, retries without pause. */
+function runner(task: (engine: LocalStepFunctions) => LocalTaskHandler): LocalStepFunctions {
+  const engine = new LocalStepFunctions({ onExecutionEnd: () => undefined });
+  engines.push(engine);
+  registerBlueprintMachine(engine, { task: task(engine), retryOverrideMs: 0 });
+  return engine;
 }
 
-/** Starts the interpreter for a ticket; collects the engine's events. */
-function startExecution(desk: Desk, ticketId: string) {
-  const machine = new StateMachine(definition as unknown as StateMachineDefinition, {
-    validationOptions: { checkArn: true, checkPaths: true },
+/** A desk whose task function answers the blueprint machine of a new runner. */
+function newDesk(maxSliceSeconds: number): Desk {
+  let desk: Desk | undefined;
+  runner((engine) => {
+    desk = new Desk(engine, maxSliceSeconds);
+    return desk.task;
   });
-  const item = desk.read(ticketId);
-  const execution = machine.run(
-    { ticketId, blueprintId: item.run.blueprintId, version: item.run.version },
-    {
-      // The engine has no task token of its own; AwaitTransition's task mints the real one.
-      context: { Task: { Token: 'minted-by-the-task' } },
-      overrides: {
-        taskResourceLocalHandlers: {
-          CheckDeadline: handler(desk.deadlineTask),
-          AwaitTransition: handler(desk.awaitTask),
-        },
-        retryIntervalOverrides: { CheckDeadline: 0, AwaitTransition: 0 },
-      },
-      noThrowOnAbort: true,
-    },
-  );
-  executions.push(execution);
-  const events: EngineEvent[] = [];
-  /** Settles once the engine has logged its last event (after the execution ended). */
-  const drained = (async () => {
-    for await (const event of execution.eventLogs) events.push(event);
-  })();
-  const entered = () => events.flatMap((e) => (e.type === 'StateEntered' ? [e.state.name] : []));
-  return { result: execution.result, events, drained, entered };
+  return desk!;
+}
+
+/** Starts the interpreter for a ticket, named as the runtime names it. */
+async function start(
+  engine: LocalStepFunctions,
+  run: { ticketId: string; blueprintId: string; version: number },
+) {
+  const { executionArn, started } = await engine.startExecution(BLUEPRINT_MACHINE, {
+    name: blueprintExecutionName(run.ticketId, run.blueprintId, run.version),
+    input: { ticketId: run.ticketId, blueprintId: run.blueprintId, version: run.version },
+  });
+  expect(started).toBe(true);
+  const entered = () =>
+    engine.history(executionArn).flatMap((e) => (e.type === 'StateEntered' && e.state ? [e.state.name] : []));
+  const ended = () =>
+    eventually(async () => engine.describeExecution(executionArn), {
+      accept: (d) => d !== null && d.status !== 'RUNNING',
+      what: `${executionArn} to end`,
+    }) as Promise<ExecutionDescription>;
+  return { arn: executionArn, entered, ended };
+}
+
+function startExecution(desk: Desk, ticketId: string) {
+  const { run } = desk.read(ticketId);
+  return start(desk.engine, { ticketId, blueprintId: run.blueprintId, version: run.version });
 }
 
 describe('the blueprint state machine definition', () => {
@@ -349,11 +370,146 @@ describe('the blueprint state machine definition', () => {
   });
 });
 
+describe('the blueprint state machine, run by the local runner with task tokens', () => {
+  const run = { ticketId: '01JTICKET0000000000000000A', blueprintId: 'complaints', version: 3 };
+  const deadline = { action: 'deadline', ...run };
+  const answer = (stateId: string, timeSliceSeconds: number, extra: Partial<DeadlineTaskResult> = {}) =>
+    ({ stateId, completed: false, overdue: false, escalated: false, timeSliceSeconds, ...extra }) as const;
+
+  /** A task function that answers `deadline` from `answers` (in order) and records every call. */
+  function scripted(answers: DeadlineTaskResult[]) {
+    const calls: Array<Record<string, unknown>> = [];
+    const engine = runner(() => async (event) => {
+      const request = event as Record<string, unknown>;
+      calls.push(request);
+      if (request.action !== 'deadline') return { ignored: 'the await task answers with its token' };
+      const next = answers.shift();
+      if (!next) throw new Error('no more deadline answers scripted');
+      return next;
+    });
+    const awaits = () => calls.filter((c) => c.action === 'await');
+    /** Resolves with the `n`th await call (1-based) once the task got it. */
+    const awaitCall = (n: number) =>
+      eventually(async () => awaits()[n - 1], { what: `await call ${n}` }) as Promise<
+        Record<string, unknown>
+      >;
+    return { engine, calls, awaitCall };
+  }
+
+  it('waits on a token, continues with the transition sent for it, and succeeds at a final state', async () => {
+    const { engine, calls, awaitCall } = scripted([answer('triage', 1800), answer('review', 7200)]);
+    const execution = await start(engine, run);
+    expect(execution.arn).toMatch(/:execution:blueprint:01JTICKET0000000000000000A-complaints-v3$/);
+
+    // Exactly what the Lambda receives: the deadline check, then the await payload with a real token.
+    const first = await awaitCall(1);
+    const token1 = first.taskToken as string;
+    expect(token1).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    expect(calls).toEqual([
+      deadline,
+      { action: 'await', ...run, stateId: 'triage', timeSliceSeconds: 1800, taskToken: token1 },
+    ]);
+    expect(parseBlueprintTaskRequest(first)).toMatchObject({ action: 'await', taskToken: token1 });
+    expect(engine.describeExecution(execution.arn)?.status).toBe('RUNNING');
+
+    // The API answers the token after a non-final transition: the machine checks the new state's deadline and waits again.
+    const toReviewOutput: TransitionTaskOutput = {
+      transitionId: 'to-review',
+      toStateId: 'review',
+      final: false,
+    };
+    await engine.sendTaskSuccess(token1, toReviewOutput);
+    const second = await awaitCall(2);
+    const token2 = second.taskToken as string;
+    expect(token2).not.toBe(token1);
+    expect(calls.slice(2)).toEqual([
+      deadline,
+      { action: 'await', ...run, stateId: 'review', timeSliceSeconds: 7200, taskToken: token2 },
+    ]);
+    await expect(engine.sendTaskSuccess(token1, toReviewOutput)).rejects.toBeInstanceOf(TaskTimedOut);
+
+    // A transition into a final state ends the execution.
+    const closeOutput = {
+      transitionId: 'close',
+      toStateId: 'closed',
+      final: true,
+      ignored: 'by ResultSelector',
+    };
+    await engine.sendTaskSuccess(token2, closeOutput);
+    const ended = await execution.ended();
+    expect(ended).toMatchObject({
+      status: 'SUCCEEDED',
+      output: {
+        ...run,
+        Payload: answer('review', 7200),
+        transition: { transitionId: 'close', toStateId: 'closed', final: true },
+      },
+    });
+    expect(ended.output).not.toHaveProperty('transition.ignored');
+    expect(execution.entered()).toEqual([
+      'CheckDeadline',
+      'IsRunComplete',
+      'AwaitTransition',
+      'IsFinalState',
+      'CheckDeadline',
+      'IsRunComplete',
+      'AwaitTransition',
+      'IsFinalState',
+      'BlueprintCompleted',
+    ]);
+  });
+
+  it('ends a wait after its time slice, checks the deadline, and waits again on a new token', async () => {
+    const { engine, calls, awaitCall } = scripted([
+      answer('triage', 1),
+      answer('triage', 3600, { overdue: true, escalated: true }),
+    ]);
+    const execution = await start(engine, run);
+    const token1 = (await awaitCall(1)).taskToken as string;
+    const waitedFrom = Date.now();
+
+    // Nobody answers: after one second (TimeoutSecondsPath $.Payload.timeSliceSeconds) States.Timeout is caught.
+    const second = await awaitCall(2);
+    expect(Date.now() - waitedFrom).toBeGreaterThanOrEqual(900);
+    const token2 = second.taskToken as string;
+    expect(token2).not.toBe(token1);
+    expect(calls.map((c) => c.action)).toEqual(['deadline', 'await', 'deadline', 'await']);
+    expect(second).toEqual({
+      action: 'await',
+      ...run,
+      stateId: 'triage',
+      timeSliceSeconds: 3600,
+      taskToken: token2,
+    });
+    const timedOut = engine
+      .history(execution.arn)
+      .filter((e) => e.type === 'StateFailed' && e.state?.name === 'AwaitTransition');
+    expect(timedOut.map((e) => e.error)).toEqual(['States.Timeout']);
+
+    // The timed-out token is dead; the new one is answered and the machine goes on.
+    await expect(
+      engine.sendTaskSuccess(token1, { transitionId: 'x', toStateId: 'y', final: true }),
+    ).rejects.toThrow(TaskTimedOut);
+    expect(engine.describeExecution(execution.arn)?.status).toBe('RUNNING');
+    await engine.sendTaskSuccess(token2, { transitionId: 'close', toStateId: 'closed', final: true });
+    expect(await execution.ended()).toMatchObject({ status: 'SUCCEEDED' });
+  });
+
+  it('a stopped execution ends its wait and its token', async () => {
+    const { engine, awaitCall } = scripted([answer('triage', 3600)]);
+    const execution = await start(engine, run);
+    const token = (await awaitCall(1)).taskToken as string;
+    await engine.stopExecution(execution.arn);
+    expect(engine.describeExecution(execution.arn)?.status).toBe('ABORTED');
+    await expect(tokenWaits(engine, token)).resolves.toBe(false);
+  });
+});
+
 describe('the blueprint state machine, run locally', () => {
   it('follows a ticket through every state until it succeeds', async () => {
-    const desk = new Desk(3600);
+    const desk = newDesk(3600);
     desk.open('t1');
-    const execution = startExecution(desk, 't1');
+    const execution = await startExecution(desk, 't1');
 
     await desk.waitingIn('t1', 'triage');
     expect(desk.deadlineCalls[0]?.result).toMatchObject({ stateId: 'triage', timeSliceSeconds: 1800 });
@@ -370,8 +526,9 @@ describe('the blueprint state machine, run locally', () => {
       answered: true,
     });
 
-    const output = (await execution.result) as { transition: TransitionTaskOutput };
-    await execution.drained;
+    const ended = await execution.ended();
+    expect(ended.status).toBe('SUCCEEDED');
+    const output = ended.output as { transition: TransitionTaskOutput };
     expect(output.transition).toEqual({ transitionId: 'close', toStateId: 'closed', final: true });
     const ticket = desk.read('t1');
     expect(ticket.status).toBe('closed');
@@ -389,9 +546,9 @@ describe('the blueprint state machine, run locally', () => {
   });
 
   it('keeps waiting in the same state after a refused transition, then continues with a valid one', async () => {
-    const desk = new Desk(3600);
+    const desk = newDesk(3600);
     desk.open('t2');
-    startExecution(desk, 't2');
+    await startExecution(desk, 't2');
     const token = await desk.waitingIn('t2', 'triage');
 
     await expect(desk.transition('t2', toReview(mallory))).rejects.toThrow(Forbidden);
@@ -406,7 +563,7 @@ describe('the blueprint state machine, run locally', () => {
 
     // Nothing moved: same state, same token still waiting, no new task call.
     expect(desk.read('t2').run).toMatchObject({ stateId: 'triage', taskToken: token, history: [] });
-    expect(desk.waiting.has(token)).toBe(true);
+    expect(await tokenWaits(desk.engine, token)).toBe(true);
     expect(desk.deadlineCalls).toHaveLength(1);
     expect(desk.awaitInputs).toHaveLength(1);
 
@@ -416,9 +573,9 @@ describe('the blueprint state machine, run locally', () => {
   });
 
   it('escalates once when a time limit passes while the ticket keeps waiting, then goes on', async () => {
-    const desk = new Desk(1);
+    const desk = newDesk(1);
     desk.open('t3');
-    const execution = startExecution(desk, 't3');
+    await startExecution(desk, 't3');
     await desk.waitingIn('t3', 'triage');
 
     // Half an hour and a minute later (on the desk's clock) the triage limit has passed.
@@ -445,15 +602,11 @@ describe('the blueprint state machine, run locally', () => {
       expect(gap).toBeGreaterThanOrEqual(900);
       expect(gap).toBeLessThan(5000);
     }
-    // The slice sits under the same key in the state input (AWS reads it there) and after Parameters (the local engine).
-    const stateInputs = execution.events.flatMap((e) =>
-      e.type === 'StateEntered' && e.state.name === 'AwaitTransition' ? [e.state.input] : [],
-    );
-    expect(stateInputs.length).toBeGreaterThan(1);
-    for (const input of stateInputs) {
-      expect(input).toMatchObject({ Payload: { timeSliceSeconds: 1 } });
-    }
-    for (const input of desk.awaitInputs) expect(input).toMatchObject({ Payload: { timeSliceSeconds: 1 } });
+    // Each wait had its own token, every earlier one dead.
+    const tokens = desk.awaitInputs.map((input) => input.taskToken as string);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    for (const old of tokens.slice(0, -1)) expect(await tokenWaits(desk.engine, old)).toBe(false);
+    for (const input of desk.awaitInputs) expect(input).toMatchObject({ timeSliceSeconds: 1 });
 
     await desk.transition('t3', toReview());
     await desk.waitingIn('t3', 'review');
@@ -466,9 +619,9 @@ describe('the blueprint state machine, run locally', () => {
   });
 
   it('lets exactly one of two concurrent transitions win, and advances once', async () => {
-    const desk = new Desk(3600);
+    const desk = newDesk(3600);
     desk.open('t4');
-    startExecution(desk, 't4');
+    await startExecution(desk, 't4');
     await desk.waitingIn('t4', 'triage');
     await desk.transition('t4', toReview());
     const token = await desk.waitingIn('t4', 'review');
@@ -486,7 +639,7 @@ describe('the blueprint state machine, run locally', () => {
 
     const winner = (won[0] as PromiseFulfilledResult<{ output: TransitionTaskOutput }>).value.output;
     await desk.waitingIn('t4', winner.toStateId);
-    expect(desk.waiting.has(token)).toBe(false);
+    expect(await tokenWaits(desk.engine, token)).toBe(false);
     expect(desk.read('t4').run.history.map((h) => h.transitionId)).toEqual([
       'to-review',
       winner.transitionId,
@@ -497,9 +650,9 @@ describe('the blueprint state machine, run locally', () => {
   });
 
   it('catches up at the next time slice when a transition could not answer the token', async () => {
-    const desk = new Desk(1);
+    const desk = newDesk(1);
     desk.open('t5');
-    startExecution(desk, 't5');
+    await startExecution(desk, 't5');
     const token = await desk.waitingIn('t5', 'triage');
 
     // The API applied the transition but its SendTaskSuccess never arrived.
@@ -514,26 +667,25 @@ describe('the blueprint state machine, run locally', () => {
 
     const next = await desk.waitingIn('t5', 'review');
     expect(next).not.toBe(token);
-    expect(desk.awaitInputs.at(-1)).toMatchObject({ Payload: { stateId: 'review' } });
+    expect(desk.awaitInputs.at(-1)).toMatchObject({ stateId: 'review', taskToken: next });
   });
 
   it('retries a throttled task and fails the execution when a task keeps failing', async () => {
-    const desk = new Desk(3600);
+    const desk = newDesk(3600);
     desk.open('t6');
     desk.deadlineFaults.push(
       Object.assign(new Error('Rate exceeded'), { name: 'Lambda.TooManyRequestsException' }),
     );
-    startExecution(desk, 't6');
+    await startExecution(desk, 't6');
     await desk.waitingIn('t6', 'triage');
     expect(desk.deadlineCalls.map((c) => c.result === null)).toEqual([true, false]);
 
     // The ticket is gone: the task keeps throwing TicketNotFound.
-    const gone = new Desk(3600);
+    const gone = newDesk(3600);
     gone.open('t7');
     gone.deadlineFaults.push(...Array.from({ length: 4 }, () => new TicketNotFound('t7')));
-    const execution = startExecution(gone, 't7');
-    await expect(execution.result).rejects.toThrow();
-    await execution.drained;
+    const execution = await startExecution(gone, 't7');
+    expect(await execution.ended()).toMatchObject({ status: 'FAILED', error: { error: 'TicketNotFound' } });
     expect(execution.entered().at(-1)).toBe('BlueprintFailed');
     // The first call and the three retries of States.TaskFailed, then the Catch.
     expect(gone.deadlineCalls).toHaveLength(4);

@@ -3,10 +3,13 @@ import {
   type ExecutionDescription,
   type ExecutionEndEvent,
   executionArn,
+  InvalidOutput,
+  InvalidToken,
   LocalStepFunctions,
   type LocalTaskHandler,
   MAX_LOCAL_WAIT_MS,
   type TaskContext,
+  TaskTimedOut,
 } from '../../../local/step-functions.js';
 import { eventually } from '../../support/eventually.js';
 
@@ -331,5 +334,321 @@ describe('LocalStepFunctions: waits and stopping', () => {
     await vi.advanceTimersByTimeAsync(MAX_LOCAL_WAIT_MS);
     // The state after the wait then runs early; the machines re-check and wait again.
     expect(engine.describeExecution(arn)?.status).toBe('SUCCEEDED');
+  });
+});
+
+/**
+ * Ask (a Lambda invoked with a task token; its time limit read from the state
+ * input, a key Parameters does not keep) → Done; a timeout and a rejection are
+ * caught. States.TaskFailed is retried once (without pause, see `registerAsk`).
+ */
+const askAndWait = {
+  StartAt: 'Ask',
+  States: {
+    Ask: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+      Parameters: {
+        FunctionName: FN,
+        Payload: {
+          'question.$': '$.question',
+          'taskToken.$': '$$.Task.Token',
+          'link.$': "States.Format('https://desk.example/answer?token={}', $$.Task.Token)",
+        },
+      },
+      TimeoutSecondsPath: '$.limitSeconds',
+      ResultSelector: { 'answer.$': '$.answer' },
+      ResultPath: '$.reply',
+      Retry: [{ ErrorEquals: ['States.TaskFailed'], MaxAttempts: 1 }],
+      Catch: [
+        { ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'TimedOut' },
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failed', Next: 'Failed' },
+      ],
+      Next: 'Done',
+    },
+    Done: { Type: 'Succeed' },
+    TimedOut: { Type: 'Pass', End: true },
+    Failed: { Type: 'Pass', End: true },
+  },
+};
+
+interface AskCall {
+  payload: { question: string; taskToken: string; link: string };
+  context: TaskContext;
+}
+
+/** Registers `askAndWait` with a handler that records its calls (and runs `then`, if given, on each). */
+function registerAsk(then?: (call: AskCall) => Promise<unknown>) {
+  const calls: AskCall[] = [];
+  engine.register('ask', {
+    definition: askAndWait,
+    tasks: {
+      Ask: async (payload, context) => {
+        const call = { payload: payload as AskCall['payload'], context };
+        calls.push(call);
+        return then ? then(call) : { ignored: true };
+      },
+    },
+    retryOverrides: { Ask: 0 },
+  });
+  /** Resolves with the `n`th call (1-based) once the handler got it. */
+  const call = (n: number) =>
+    eventually(async () => calls[n - 1], { what: `call ${n} of Ask` }) as Promise<AskCall>;
+  return { calls, call };
+}
+
+const ask = (name: string, limitSeconds = 60) =>
+  engine.startExecution('ask', { name, input: { question: 'Refund?', limitSeconds } });
+
+describe('LocalStepFunctions: task tokens', () => {
+  it('hands the handler a fresh token where $$.Task.Token is read, and continues with the success output', async () => {
+    const { calls, call } = registerAsk();
+    const { executionArn: arn } = await ask('success');
+    const { payload, context } = await call(1);
+
+    expect(payload.taskToken).toMatch(/^[A-Za-z0-9_-]{64}$/);
+    // Only the Lambda's Payload, as lambda:invoke sends it; the token also inside States.Format.
+    expect(payload).toEqual({
+      question: 'Refund?',
+      taskToken: payload.taskToken,
+      link: `https://desk.example/answer?token=${payload.taskToken}`,
+    });
+    expect(context).toMatchObject({ executionArn: arn, stateName: 'Ask', taskToken: payload.taskToken });
+    // The handler's own result ({ ignored: true }) did not end the wait.
+    expect(engine.describeExecution(arn)?.status).toBe('RUNNING');
+    await expect(engine.sendTaskHeartbeat(payload.taskToken)).resolves.toBeUndefined();
+
+    await engine.sendTaskSuccess(payload.taskToken, { answer: 'yes', extra: 'dropped by ResultSelector' });
+    expect(await ended(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { question: 'Refund?', limitSeconds: 60, reply: { answer: 'yes' } },
+    });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails the state with the error and cause of sendTaskFailure: retried with a new token, then caught', async () => {
+    const { call } = registerAsk();
+    const { executionArn: arn } = await ask('failure');
+    const first = (await call(1)).payload.taskToken;
+    await engine.sendTaskFailure(first, 'Desk.Rejected', 'The agent said no');
+
+    // The States.TaskFailed retrier ran the state again: a new attempt, a new token; the old one is dead.
+    const second = (await call(2)).payload.taskToken;
+    expect(second).not.toBe(first);
+    await expect(engine.sendTaskSuccess(first, { answer: 'late' })).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+    await engine.sendTaskFailure(second, 'Desk.Rejected', 'Still no');
+
+    expect(await ended(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { failed: { Error: 'Desk.Rejected', Cause: 'Still no' } },
+    });
+  });
+
+  it('fails the attempt when the handler throws, as a failed invocation, and kills its token', async () => {
+    let attempts = 0;
+    const { call } = registerAsk(async () => {
+      attempts += 1;
+      throw Object.assign(new Error('table unavailable'), { name: 'Desk.Unavailable' });
+    });
+    const { executionArn: arn } = await ask('handler-throws');
+    const token = (await call(1)).payload.taskToken;
+    expect(await ended(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: {
+        failed: {
+          Error: 'Desk.Unavailable',
+          Cause: JSON.stringify({ errorType: 'Desk.Unavailable', errorMessage: 'table unavailable' }),
+        },
+      },
+    });
+    expect(attempts).toBe(2);
+    await expect(engine.sendTaskSuccess(token, { answer: 'x' })).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+  });
+
+  it('lets the handler answer its own token before it returns', async () => {
+    registerAsk(async ({ payload }) => engine.sendTaskSuccess(payload.taskToken, { answer: 'at once' }));
+    const { executionArn: arn } = await ask('self-answered');
+    expect(await ended(arn)).toMatchObject({ status: 'SUCCEEDED', output: { reply: { answer: 'at once' } } });
+  });
+
+  it('raises States.Timeout after TimeoutSecondsPath (read from the state input), not retried as States.TaskFailed', async () => {
+    const { calls, call } = registerAsk();
+    const started = Date.now();
+    const { executionArn: arn } = await ask('timeout', 1);
+    const token = (await call(1)).payload.taskToken;
+
+    const result = await ended(arn);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result).toMatchObject({ status: 'SUCCEEDED', output: { timedOut: { Error: 'States.Timeout' } } });
+    expect(calls).toHaveLength(1);
+    await expect(engine.sendTaskSuccess(token, { answer: 'too late' })).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+    await expect(engine.sendTaskHeartbeat(token)).rejects.toBeInstanceOf(TaskTimedOut);
+  });
+
+  it('accepts exactly one answer: a second one, concurrent or later, fails with TaskTimedOut', async () => {
+    const { call } = registerAsk();
+    const { executionArn: arn } = await ask('twice');
+    const token = (await call(1)).payload.taskToken;
+
+    const outcomes = await Promise.allSettled([
+      engine.sendTaskSuccess(token, { answer: 'first' }),
+      engine.sendTaskSuccess(token, { answer: 'second' }),
+      engine.sendTaskFailure(token, 'Desk.Rejected'),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    for (const lost of outcomes.slice(1)) {
+      expect((lost as PromiseRejectedResult).reason).toBeInstanceOf(TaskTimedOut);
+    }
+    expect(await ended(arn)).toMatchObject({ status: 'SUCCEEDED', output: { reply: { answer: 'first' } } });
+    await expect(engine.sendTaskSuccess(token, { answer: 'after the end' })).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+  });
+
+  it('tells a malformed token and an output that is not JSON apart from a dead token', async () => {
+    const { call } = registerAsk();
+    await ask('checks');
+    const token = (await call(1)).payload.taskToken;
+
+    await expect(engine.sendTaskSuccess('not-a-token', {})).rejects.toBeInstanceOf(InvalidToken);
+    await expect(engine.sendTaskFailure('', 'E')).rejects.toMatchObject({ name: 'InvalidToken' });
+    await expect(engine.sendTaskSuccess('A'.repeat(64), {})).rejects.toMatchObject({ name: 'TaskTimedOut' });
+    await expect(engine.sendTaskSuccess(token, undefined)).rejects.toBeInstanceOf(InvalidOutput);
+    await expect(engine.sendTaskSuccess(token, { n: 1n })).rejects.toMatchObject({ name: 'InvalidOutput' });
+    await expect(engine.sendTaskSuccess(token, 'x'.repeat(300_000))).rejects.toMatchObject({
+      name: 'InvalidOutput',
+    });
+    // None of these answered it.
+    await expect(engine.sendTaskHeartbeat(token)).resolves.toBeUndefined();
+  });
+
+  it('a stop ends the wait at once, as ABORTED, and kills the token', async () => {
+    const { call } = registerAsk();
+    // A year: longer than a Node timer allows, so shortened (it would otherwise time out at once).
+    const { executionArn: arn } = await ask('stopped', 31_536_000);
+    const { payload, context } = await call(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(engine.describeExecution(arn)?.status).toBe('RUNNING');
+
+    const before = Date.now();
+    await engine.stopExecution(arn);
+    expect(Date.now() - before).toBeLessThan(500);
+    expect(context.signal.aborted).toBe(true);
+    expect(engine.describeExecution(arn)).toMatchObject({ status: 'ABORTED' });
+    await expect(engine.sendTaskSuccess(payload.taskToken, { answer: 'late' })).rejects.toMatchObject({
+      name: 'TaskTimedOut',
+    });
+    expect(engine.history(arn).some((e) => e.state?.name === 'Done')).toBe(false);
+    expect(ends).toEqual([expect.objectContaining({ name: 'stopped', status: 'ABORTED' })]);
+  });
+
+  it('without a time limit, waits longer than the engine’s 60 s default for plain tasks', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const calls: unknown[] = [];
+    const send: LocalTaskHandler = async (request) => {
+      calls.push(request);
+    };
+    engine.register('patient-ask', {
+      definition: {
+        StartAt: 'Ask',
+        States: {
+          Ask: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+            Parameters: { QueueUrl: 'https://sqs.local/q', MessageBody: { 'token.$': '$$.Task.Token' } },
+            End: true,
+          },
+        },
+      },
+      tasks: { Ask: send },
+    });
+    const { executionArn: arn } = await engine.startExecution('patient-ask', { name: 'days' });
+    await vi.advanceTimersByTimeAsync(3 * 86_400_000);
+    expect(engine.describeExecution(arn)?.status).toBe('RUNNING');
+
+    // Another service integration: the handler gets the whole request (its Parameters).
+    const [request] = calls as Array<{ QueueUrl: string; MessageBody: { token: string } }>;
+    expect(request?.QueueUrl).toBe('https://sqs.local/q');
+    await engine.sendTaskSuccess(request!.MessageBody.token, { delivered: true });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(engine.describeExecution(arn)).toMatchObject({ status: 'SUCCEEDED', output: { delivered: true } });
+  });
+});
+
+describe('LocalStepFunctions: lambda:invoke', () => {
+  it('sends the function the Payload and answers with its result under Payload, as that integration does', async () => {
+    const events: unknown[] = [];
+    const work: LocalTaskHandler = async (event) => {
+      events.push(event);
+      return { doubled: 42 };
+    };
+    engine.register('invoke', {
+      definition: {
+        StartAt: 'Invoke',
+        States: {
+          Invoke: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: FN, Payload: { 'n.$': '$.n' } },
+            ResultSelector: { 'result.$': '$.Payload', 'status.$': '$.StatusCode' },
+            ResultPath: '$.invoked',
+            TimeoutSeconds: 30,
+            End: true,
+          },
+        },
+      },
+      tasks: { Invoke: work },
+    });
+    const { executionArn: arn } = await engine.startExecution('invoke', { name: 'i', input: { n: 21 } });
+    expect(await ended(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { n: 21, invoked: { result: { doubled: 42 }, status: 200 } },
+    });
+    expect(events).toEqual([{ n: 21 }]);
+  });
+});
+
+describe('LocalStepFunctions: time limits', () => {
+  it('reads TimeoutSecondsPath from the state input, and gives the handler the effective input', async () => {
+    const inputs: unknown[] = [];
+    const slow: LocalTaskHandler = async (input) => {
+      inputs.push(input);
+      return new Promise((resolve) => setTimeout(() => resolve('late'), 3_000));
+    };
+    engine.register('limited', {
+      definition: {
+        StartAt: 'Slow',
+        States: {
+          Slow: {
+            Type: 'Task',
+            Resource: FN,
+            InputPath: '$.job',
+            Parameters: { 'id.$': '$.id' },
+            TimeoutSecondsPath: '$.limitSeconds',
+            Catch: [{ ErrorEquals: ['States.Timeout'], ResultPath: '$.timedOut', Next: 'TimedOut' }],
+            End: true,
+          },
+          TimedOut: { Type: 'Pass', End: true },
+        },
+      },
+      tasks: { Slow: slow },
+    });
+    // The handler would answer after 3 s: the 1 s limit, read from the state input, ends it first.
+    const { executionArn: arn } = await engine.startExecution('limited', {
+      name: 'path',
+      input: { job: { id: 'j1', limitSeconds: 1 } },
+    });
+    expect(await ended(arn)).toMatchObject({
+      status: 'SUCCEEDED',
+      output: { job: { id: 'j1', limitSeconds: 1 }, timedOut: { Error: 'States.Timeout' } },
+    });
+    expect(inputs).toEqual([{ id: 'j1' }]);
   });
 });
