@@ -14,9 +14,12 @@ import { z } from 'zod';
 import { DynamoMailLedger } from '../functions/adapters/dynamodb/mail-ledger.js';
 import { ulidGenerator } from '../functions/adapters/ids.js';
 import { contentDisposition } from '../functions/adapters/s3/blob-store.js';
+import { blueprintTask } from '../functions/blueprints/engine.js';
+import { blueprintContext } from '../functions/composition/blueprints.js';
 import { readConfig } from '../functions/composition/config.js';
 import { type AppContext, createContext, installAppContext } from '../functions/composition/deps.js';
 import { type MailRuntime, mailSettings } from '../functions/composition/mail.js';
+import { parseBlueprintTaskRequest } from '../functions/domain/blueprints/task-contract.js';
 import type { SupportAddress } from '../functions/domain/email/ports.js';
 import { readReplyAddress } from '../functions/domain/email/signing.js';
 import type { SlaTargetKind } from '../functions/domain/sla/policy.js';
@@ -24,6 +27,7 @@ import { receiveEmail, supportAddressOf } from '../functions/email/receive.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
 import { repairTimers, runTimerTick, type SlaContext } from '../functions/sla/engine.js';
 import { cachingVerifier, issueToken, verifyPassword } from './auth.js';
+import { BLUEPRINT_MACHINE, blueprintExecutionName, registerBlueprintMachine } from './blueprint-machine.js';
 import { type JvmProfile, startDynamoDbLocal } from './dynamodb-local.js';
 import { FILES_PATH, FileBlobStore } from './file-blob-store.js';
 import { listOutbox, OutboxMailer } from './outbox.js';
@@ -172,6 +176,19 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
       return runTimerTick(slaContext(), tick);
     });
     app.slaTimers = new LocalSlaTimerScheduler(stepFunctions);
+    // Blueprints: the interpreter ASL, its tasks answered by the same task code; tokens by the runner.
+    registerBlueprintMachine(stepFunctions, {
+      task: async (payload) => blueprintTask(blueprintContext(app), parseBlueprintTaskRequest(payload)),
+    });
+    app.blueprintMachine = {
+      start: async (input) => {
+        await stepFunctions.startExecution(BLUEPRINT_MACHINE, {
+          name: blueprintExecutionName(input.ticketId, input.blueprintId, input.version),
+          input,
+        });
+      },
+      sendTaskSuccess: (token, output) => stepFunctions.sendTaskSuccess(token, output),
+    };
 
     const poller = await startStreamPoller({
       endpoint: dynamo.endpoint,
@@ -187,6 +204,12 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     // Timers live in memory: restart those of open tickets from the table (nothing lost across restarts).
     const restarted = await repairTimers({ ...slaContext(), timers: app.slaTimers });
     if (restarted > 0) log(`restarted ${restarted} SLA timers`);
+    // Blueprint executions (and their task tokens) live in memory too: restore the waiting runs.
+    const waiting = await blueprintContext(app).store.listActiveRuns();
+    for (const { ticketId, run } of waiting) {
+      await app.blueprintMachine.start({ ticketId, blueprintId: run.blueprintId, version: run.version });
+    }
+    if (waiting.length > 0) log(`restored ${waiting.length} blueprint processes`);
     const smtp = await startSmtpReceiver({
       port: options.smtpPort ?? (options.port === 0 ? 0 : 2525),
       host: options.host ?? '127.0.0.1',

@@ -62,6 +62,31 @@ const AGENTS: Omit<Agent, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = 
     departmentIds: ['general', 'technical'],
     teamIds: ['tier-1', 'replacement'],
   },
+  // One agent per team of the returns process (Returns → Warehouse → Billing).
+  {
+    id: 'agent-rita',
+    email: 'rita@demo.local',
+    name: 'Rita Returns',
+    role: 'agent',
+    departmentIds: ['returns'],
+    teamIds: ['returns-team'],
+  },
+  {
+    id: 'agent-walt',
+    email: 'walt@demo.local',
+    name: 'Walt Warehouse',
+    role: 'agent',
+    departmentIds: ['warehouse'],
+    teamIds: ['warehouse-team'],
+  },
+  {
+    id: 'agent-bea',
+    email: 'bea@demo.local',
+    name: 'Bea Billing',
+    role: 'agent',
+    departmentIds: ['billing'],
+    teamIds: ['billing-team'],
+  },
 ];
 
 const TICKETS = [

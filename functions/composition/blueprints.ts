@@ -6,7 +6,8 @@
  */
 import { SendTaskSuccessCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoBlueprintRepository } from '../adapters/dynamodb/blueprint-repository.js';
-import { type BlueprintContext, type BlueprintMachine, executionName } from '../blueprints/engine.js';
+import type { BlueprintContext, BlueprintMachine } from '../blueprints/engine.js';
+import { blueprintExecutionName } from '../domain/blueprints/execution-name.js';
 import { TWENTY_FOUR_SEVEN } from '../domain/business-hours/calendar.js';
 import type { AppContext } from './deps.js';
 
@@ -22,7 +23,7 @@ export class SfnBlueprintMachine implements BlueprintMachine {
       await this.client.send(
         new StartExecutionCommand({
           stateMachineArn: this.stateMachineArn,
-          name: executionName(input.ticketId, input.blueprintId, input.version),
+          name: blueprintExecutionName(input.ticketId, input.blueprintId, input.version),
           input: JSON.stringify(input),
         }),
       );
