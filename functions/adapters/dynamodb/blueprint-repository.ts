@@ -1,8 +1,6 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,7 +10,9 @@ import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Ticket, TimelineEntry } from '../../domain/tickets/model.js';
 import { cancellationCodes } from './errors.js';
 import { keys } from './keys.js';
+import { queryAll, queryOrg } from './query-all.js';
 import { entryItem, ticketItem } from './ticket-repository.js';
+import { putIfVersion, versionCondition } from './versioned-put.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -94,7 +94,7 @@ export class DynamoBlueprintRepository {
 
   /** Access pattern: list blueprints — Query pk=ORG, begins_with(sk, 'BLUEPRINTHEAD#'). */
   async listHeads(): Promise<BlueprintHead[]> {
-    const items = await this.queryOrg('BLUEPRINTHEAD#');
+    const items = await queryOrg(this.client, this.tableName, 'BLUEPRINTHEAD#');
     return items.map((item) => ({
       id: String(item.id),
       name: String(item.name),
@@ -137,22 +137,7 @@ export class DynamoBlueprintRepository {
 
   /** Access pattern: save a run alone (task token, overdue) — PutItem if its version matches. */
   async saveRun(stored: StoredRun, expectedVersion: number): Promise<void> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: runItem(stored),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new VersionConflict('Blueprint run', expectedVersion);
-      }
-      throw error;
-    }
+    await putIfVersion(this.client, this.tableName, runItem(stored), expectedVersion, 'Blueprint run');
   }
 
   /**
@@ -182,13 +167,7 @@ export class DynamoBlueprintRepository {
         Put: {
           TableName: this.tableName,
           Item: runItem(run),
-          ...(expectedRunVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedRunVersion },
-              }),
+          ...versionCondition(expectedRunVersion),
         },
       },
       ...entries.map(
@@ -271,47 +250,18 @@ export class DynamoBlueprintRepository {
 
   /** Access pattern: runs not complete — Query gsi1 pk=BPACTIVE (restoring executions after a restart). */
   async listActiveRuns(): Promise<StoredRun[]> {
-    const out: StoredRun[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': ACTIVE_RUNS_PARTITION },
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        out.push({
-          ticketId: String(item.ticketId),
-          run: BlueprintRunSchema.parse(item.run),
-          startedAt: String(item.startedAt),
-          version: Number(item.version),
-        });
-      }
-      lastKey = result.LastEvaluatedKey;
-    } while (lastKey);
-    return out;
-  }
-
-  private async queryOrg(prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.org, ':prefix': prefix },
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      items.push(...(result.Items ?? []));
-      lastKey = result.LastEvaluatedKey;
-    } while (lastKey);
-    return items;
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': ACTIVE_RUNS_PARTITION },
+    });
+    return items.map((item) => ({
+      ticketId: String(item.ticketId),
+      run: BlueprintRunSchema.parse(item.run),
+      startedAt: String(item.startedAt),
+      version: Number(item.version),
+    }));
   }
 }
 

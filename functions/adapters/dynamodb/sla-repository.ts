@@ -3,7 +3,6 @@ import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type BusinessCalendar, BusinessCalendarSchema } from '../../domain/business-hours/calendar.js';
@@ -13,6 +12,8 @@ import { type SlaRecord, SlaRecordSchema } from '../../domain/sla/record.js';
 import { type Ticket, TicketSchema } from '../../domain/tickets/model.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
+import { queryOrg } from './query-all.js';
+import { putIfVersion } from './versioned-put.js';
 
 /** The at-risk view: one sparse partition of gsi1 holding the SLA records with a running target. */
 export const AT_RISK_PARTITION = 'SLADUE';
@@ -53,33 +54,13 @@ export class DynamoSlaRepository {
   /** Access pattern: save a ticket's SLA — PutItem TICKET#id / SLA if its version is unchanged. */
   async save(record: SlaRecord, expectedVersion: number | null): Promise<void> {
     const running = record.nextDueAt !== null;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.sla(record.ticketId),
-            type: 'sla',
-            ...record,
-            ...(running
-              ? { gsi1pk: AT_RISK_PARTITION, gsi1sk: `${record.nextDueAt}#${record.ticketId}` }
-              : {}),
-          },
-          ...(expectedVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new VersionConflict('SLA', expectedVersion ?? 0);
-      }
-      throw error;
-    }
+    const item = {
+      ...keys.sla(record.ticketId),
+      type: 'sla',
+      ...record,
+      ...(running ? { gsi1pk: AT_RISK_PARTITION, gsi1sk: `${record.nextDueAt}#${record.ticketId}` } : {}),
+    };
+    await putIfVersion(this.client, this.tableName, item, expectedVersion, 'SLA');
   }
 
   /** Access pattern: drop a ticket's SLA (no policy applies any more) — DeleteItem TICKET#id / SLA if its version is unchanged. */
@@ -158,7 +139,7 @@ export class DynamoSlaRepository {
 
   /** Access pattern: list SLA policies — Query pk=ORG, begins_with(sk, 'SLAPOLICY#'). */
   async listPolicies(): Promise<VersionedPolicy[]> {
-    return (await this.queryOrg('SLAPOLICY#')).map((item) => ({
+    return (await queryOrg(this.client, this.tableName, 'SLAPOLICY#')).map((item) => ({
       policy: SlaPolicySchema.parse(item.policy),
       version: Number(item.version),
       updatedAt: String(item.updatedAt),
@@ -168,7 +149,7 @@ export class DynamoSlaRepository {
 
   /** Access pattern: list business calendars — Query pk=ORG, begins_with(sk, 'CALENDAR#'). */
   async listCalendars(): Promise<VersionedCalendar[]> {
-    return (await this.queryOrg('CALENDAR#')).map((item) => ({
+    return (await queryOrg(this.client, this.tableName, 'CALENDAR#')).map((item) => ({
       calendar: BusinessCalendarSchema.parse(item.calendar),
       version: Number(item.version),
       updatedAt: String(item.updatedAt),
@@ -200,44 +181,8 @@ export class DynamoSlaRepository {
     what: string,
   ): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, type: what, ...body, version, updatedAt: at.toISOString(), updatedBy: by },
-          ...(expectedVersion === null
-            ? { ConditionExpression: 'attribute_not_exists(pk)' }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
-        }),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') {
-        throw new VersionConflict(what, expectedVersion ?? 0);
-      }
-      throw error;
-    }
+    const item = { ...key, type: what, ...body, version, updatedAt: at.toISOString(), updatedBy: by };
+    await putIfVersion(this.client, this.tableName, item, expectedVersion, what);
     return version;
-  }
-
-  private async queryOrg(prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.org, ':prefix': prefix },
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      items.push(...(result.Items ?? []));
-      lastKey = result.LastEvaluatedKey;
-    } while (lastKey);
-    return items;
   }
 }
