@@ -12,7 +12,12 @@
  *      again, compares;
  *   5. load: autocannon, 20 connections, BENCH_SECONDS (default 10) after a 2 s
  *      warm-up, for create / list / get / reply, on the grown table;
- *   6. prints tables, PASS/FAIL per target and one `BENCH_RESULT {json}` line.
+ *   6. email: BENCH_EMAILS (default 1,000) mails over SMTP into the local
+ *      receiver, SMTP accepted → ticket visible in the list, completeness and
+ *      redeliveries (bench/email.ts);
+ *   7. prints tables, PASS/FAIL per target and one `BENCH_RESULT {json}` line.
+ *
+ * `BENCH_ONLY=email` runs the email section alone, on the freshly seeded desk.
  *
  * Exits 0 even when a target fails: it is a measurement, not a test.
  */
@@ -24,6 +29,7 @@ import { capacityMeter } from '../functions/adapters/dynamodb/capacity.js';
 import type { AppContext } from '../functions/composition/deps.js';
 import { PROJECT_ROOT, startLocal } from '../local/runtime.js';
 import { seededRandom } from '../test/support/seeded-random.js';
+import { type EmailFigures, emailTargets, printEmail, runEmailSection } from './email.js';
 import { type GrownTicket, growTickets, STATUS_MIX, ticketCount } from './grow.js';
 import { CallLedger, diffTotals, type SourceTotals } from './ledger.js';
 import type { LoadOperation, LoadResult, LoadSpec } from './load.js';
@@ -42,6 +48,13 @@ const POOL_SIZE = 5_000;
 const LIST_PATH = '/tickets?status=new&limit=25';
 const P99_TARGET_MS = 100;
 const SCALING_TARGET = 1.2;
+const EMAILS = Math.round(positiveNumber('BENCH_EMAILS', 1_000));
+const EMAIL_CONNECTIONS = 10;
+const EMAIL_WARMUP = 20;
+const EMAIL_REDELIVERIES = 20;
+const EMAIL_POLL_MS = positiveNumber('BENCH_EMAIL_POLL_MS', 100);
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (ONLY !== '' && ONLY !== 'email') throw new Error(`BENCH_ONLY must be "email" or unset, got ${ONLY}`);
 
 const OPERATIONS: { op: LoadOperation; label: string; expect: number }[] = [
   { op: 'create', label: 'create ticket', expect: 201 },
@@ -576,6 +589,14 @@ const LOAD_HEADER = [
   'CPU s: DDB Local / desk / loadgen / other',
 ];
 
+function printTargets(targets: { name: string; pass: boolean; detail: string }[]): void {
+  log();
+  log('Targets');
+  for (const t of targets) log(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name} — ${t.detail}`);
+  const failed = targets.filter((t) => !t.pass).length;
+  log(failed ? `  ${failed} of ${targets.length} targets FAILED` : `  all ${targets.length} targets passed`);
+}
+
 function capacityCell(value: number, zero: boolean): string {
   return zero ? 'not reported' : fmt(value, 2);
 }
@@ -613,10 +634,16 @@ async function main(): Promise<void> {
   log(
     `code: git ${code.commit}${code.uncommitted.length ? ` + uncommitted changes in ${code.uncommitted.join(', ')}` : ''}`,
   );
-  log(
-    `settings: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s per run, ` +
-      `capacity N=${CAPACITY_REQUESTS}, tables ${SMALL_TABLE} → ${LARGE_TABLE} tickets, ${SCALING_ROUNDS} list rounds per size`,
-  );
+  const emailSettings =
+    `email: ${EMAILS} mails, ${EMAIL_CONNECTIONS} SMTP connections, ${EMAIL_WARMUP} warm-up mails, ` +
+    `${EMAIL_REDELIVERIES} redelivered, poll every ${EMAIL_POLL_MS} ms`;
+  if (ONLY === 'email') log(`settings: BENCH_ONLY=email; ${emailSettings}`);
+  else
+    log(
+      `settings: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${MEASURE_SECONDS} s per run, ` +
+        `capacity N=${CAPACITY_REQUESTS}, tables ${SMALL_TABLE} → ${LARGE_TABLE} tickets, ${SCALING_ROUNDS} list rounds per size; ` +
+        emailSettings,
+    );
 
   const desk = await startLocal({
     port: 0,
@@ -645,6 +672,59 @@ async function main(): Promise<void> {
       `desk up at ${desk.url} (DynamoDB Local ${desk.dynamoEndpoint}, pid ${javaPid ?? '?'}) [${elapsed()}]`,
     );
     const api = await signIn(desk.url);
+    const emailSection = async (): Promise<EmailFigures> => {
+      log();
+      log(
+        `[${elapsed()}] Email: ${EMAILS} mails over SMTP, ${EMAIL_CONNECTIONS} connections, after ${EMAIL_WARMUP} warm-up mails`,
+      );
+      return runEmailSection({
+        desk,
+        api,
+        ledger,
+        work,
+        count: EMAILS,
+        connections: EMAIL_CONNECTIONS,
+        warmup: EMAIL_WARMUP,
+        redeliveries: EMAIL_REDELIVERIES,
+        pollMs: EMAIL_POLL_MS,
+        log,
+        elapsed,
+        sampleCpu: () => ({
+          dynamoDbLocal: procCpuSeconds(javaPid),
+          desk: selfCpuSeconds(),
+          machine: machineCpuSeconds(),
+        }),
+      });
+    };
+    if (ONLY === 'email') {
+      const email = await emailSection();
+      const finalTickets = await ticketCount(desk.app);
+      log();
+      log('='.repeat(100));
+      log(
+        `RESULTS — ${new Date().toISOString()}, ${machine.cores} cores, BENCH_ONLY=email, ${finalTickets} tickets by the end`,
+      );
+      log('='.repeat(100));
+      log();
+      printEmail(email, log);
+      const targets = emailTargets(email);
+      printTargets(targets);
+      const wallSeconds = round((Date.now() - startedAt) / 1000, 1);
+      log();
+      log(`bench wall time ${wallSeconds} s`);
+      const result = {
+        date: new Date(startedAt).toISOString(),
+        machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => round(l, 2)) },
+        code,
+        only: ONLY,
+        email,
+        targets,
+        finalTickets,
+        wallSeconds,
+      };
+      log(`BENCH_RESULT ${JSON.stringify(result)}`);
+      return;
+    }
 
     // ------------------------------------------------ warm-up: JIT on both sides, principal cache
     const warmIds: string[] = [];
@@ -751,6 +831,10 @@ async function main(): Promise<void> {
           `${fmt(run.throughput, 0)} req/s, statuses ${JSON.stringify(run.statusCodes)} [${elapsed()}]`,
       );
     }
+    const loadTickets = await ticketCount(desk.app);
+
+    // ------------------------------------------------ 4. email, on the grown table (it first waits for the desk to go quiet)
+    const email = await emailSection();
     const finalTickets = await ticketCount(desk.app);
 
     // ------------------------------------------------ report
@@ -917,10 +1001,12 @@ async function main(): Promise<void> {
     }
     const listLoad = loads.list;
     log(
-      `  cross-check: the same query in the load section above, on the ${finalTickets}-ticket table: ` +
+      `  cross-check: the same query in the load section above, on the ${loadTickets}-ticket table: ` +
         `p50 ${fmt(listLoad.latencyMs.p50)} ms, p95 ${fmt(listLoad.latencyMs.p95)} ms, p99 ${fmt(listLoad.latencyMs.p99)} ms, ` +
         `${fmt(listLoad.throughput, 0)} req/s (other processes ${fmt(listLoad.cpu.otherProcesses)} CPU s)`,
     );
+    log();
+    printEmail(email, log);
 
     // ------------------------------------------------ targets
     const targets: { name: string; pass: boolean; detail: string }[] = [];
@@ -948,13 +1034,8 @@ async function main(): Promise<void> {
         `${fmt(create.requestPath.transactions, 2)} TransactWriteItems per POST /tickets; capacityMeter counts ` +
         `${fmt(create.meter.transactions, 2)} incl. ${fmt(create.streamHandler.transactions, 2)} async roll-up by the stream handler`,
     });
-    log();
-    log('Targets');
-    for (const t of targets) log(`  ${t.pass ? 'PASS' : 'FAIL'}  ${t.name} — ${t.detail}`);
-    const failed = targets.filter((t) => !t.pass).length;
-    log(
-      failed ? `  ${failed} of ${targets.length} targets FAILED` : `  all ${targets.length} targets passed`,
-    );
+    targets.push(...emailTargets(email));
+    printTargets(targets);
 
     const wallSeconds = round((Date.now() - startedAt) / 1000, 1);
     log();
@@ -990,6 +1071,7 @@ async function main(): Promise<void> {
           sequentialP99: small && large ? round(large.sequential.p99 / small.sequential.p99, 2) : null,
         },
       },
+      email,
       targets,
       finalTickets,
       wallSeconds,
