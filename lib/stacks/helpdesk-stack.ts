@@ -1,5 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventsTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -87,6 +90,27 @@ export class HelpdeskStack extends Stack {
       logRetention: config.logRetentionDays as RetentionDays,
     });
     this.slaTimers.grantStartAndStop(this.events.handler);
+    // The hourly repair starts timers missing from the table's view (by name: no dependency cycle).
+    this.slaTimerTask.function.addEnvironment(
+      'SLA_TIMER_STATE_MACHINE_ARN',
+      this.slaTimers.stateMachineArnByName,
+    );
+    this.slaTimerTask.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['states:StartExecution'],
+        resources: [this.slaTimers.stateMachineArnByName],
+      }),
+    );
+    new events.Rule(this, 'SlaTimerRepairSchedule', {
+      description: 'Hourly: restart SLA timers that should run and do not',
+      schedule: events.Schedule.rate(Duration.hours(1)),
+      targets: [
+        new eventsTargets.LambdaFunction(this.slaTimerTask.function, {
+          event: events.RuleTargetInput.fromObject({ action: 'repair' }),
+          retryAttempts: 2,
+        }),
+      ],
+    });
     this.events.handler.function.addEnvironment(
       'SLA_TIMER_STATE_MACHINE_ARN',
       this.slaTimers.stateMachine.stateMachineArn,
