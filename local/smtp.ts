@@ -3,9 +3,11 @@
  * accepts mail for the desk's support addresses (and their plus-addressed
  * reply addresses), and hands each message to `onMessage`, which stores the
  * raw message where the S3 action would and runs the same inbound pipeline.
- * The SMTP reply comes after the message is stored and processed, so a
- * client that got "250" knows its mail is on a ticket (or deliberately
- * dropped); a storage failure answers 451 so the sender retries.
+ * The SMTP reply comes after the message is stored and processed: "250"
+ * means the mail is on a ticket, deliberately dropped, or — when processing
+ * failed — kept as a dead letter next to the raw message (like SES, which
+ * accepts and then retries into a dead-letter queue); a storage failure
+ * answers 451 so the sender retries.
  */
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 
