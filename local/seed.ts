@@ -7,7 +7,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { forgetDefinitions } from '../functions/blueprints/engine.js';
 import { blueprintContext } from '../functions/composition/blueprints.js';
 import type { AppContext } from '../functions/composition/deps.js';
-import type { Agent, Principal, Team } from '../functions/domain/agents/model.js';
+import type { AgentInput, Principal, TeamInput } from '../functions/domain/agents/model.js';
 import { validateBlueprint } from '../functions/domain/blueprints/definition.js';
 import { SAMPLE_RETURNS_BLUEPRINT } from '../functions/domain/blueprints/sample-returns.js';
 import { type BusinessCalendar, parseBusinessCalendar } from '../functions/domain/business-hours/calendar.js';
@@ -28,7 +28,7 @@ const DEPARTMENTS = [
   { id: 'warehouse', name: 'Warehouse' },
 ];
 
-const TEAMS: Omit<Team, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = [
+const TEAMS: Omit<TeamInput, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = [
   { id: 'tier-1', name: 'Tier 1', departmentId: 'general' },
   { id: 'tier-2', name: 'Tier 2', departmentId: 'technical' },
   { id: 'replacement', name: 'Replacement', departmentId: 'technical' },
@@ -37,7 +37,7 @@ const TEAMS: Omit<Team, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = [
   { id: 'warehouse-team', name: 'Warehouse team', departmentId: 'warehouse' },
 ];
 
-const AGENTS: Omit<Agent, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = [
+const AGENTS: Omit<AgentInput, 'version' | 'createdAt' | 'updatedAt' | 'active'>[] = [
   {
     id: 'agent-admin',
     email: 'admin@demo.local',

@@ -1,7 +1,22 @@
-/** The desk's organisation: the caller, agents, departments, teams. */
+/** The desk's organisation: the caller, agents, departments, teams, and routing settings. */
+import { z } from 'zod';
 import { createDepartment } from '../domain/agents/use-cases.js';
-import { createApiHandler, HttpError, json, parseBody } from './http.js';
-import { CreateDepartmentRequestSchema } from './schemas.js';
+import {
+  listRoutingRules,
+  saveRoutingRule,
+  setAvailability,
+  updateAgentSettings,
+  updateTeamSettings,
+} from '../routing/admin.js';
+import { createApiHandler, etag, HttpError, ifMatchVersion, json, parseBody } from './http.js';
+import {
+  AvailabilityRequestSchema,
+  CreateDepartmentRequestSchema,
+  UpdateAgentRequestSchema,
+  UpdateTeamRequestSchema,
+} from './schemas.js';
+
+const AnyObject = z.record(z.string(), z.unknown());
 
 export const handler = createApiHandler({
   'GET /me': async (request) => {
@@ -15,6 +30,32 @@ export const handler = createApiHandler({
     await request.principal();
     const agents = await request.app.deps.directory.listAgents();
     return json(200, { items: agents.sort((a, b) => a.name.localeCompare(b.name)) });
+  },
+
+  'PUT /agents/{id}/availability': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, AvailabilityRequestSchema);
+    const agent = await setAvailability(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      body.availability,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, agent, { etag: etag(agent.version) });
+  },
+
+  'PATCH /agents/{id}': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, UpdateAgentRequestSchema);
+    const agent = await updateAgentSettings(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, agent, { etag: etag(agent.version) });
   },
 
   'GET /departments': async (request) => {
@@ -34,5 +75,37 @@ export const handler = createApiHandler({
     await request.principal();
     const teams = await request.app.deps.directory.listTeams();
     return json(200, { items: teams.sort((a, b) => a.name.localeCompare(b.name)) });
+  },
+
+  'PATCH /teams/{id}': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, UpdateTeamRequestSchema);
+    const team = await updateTeamSettings(
+      request.app.deps,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, team, { etag: etag(team.version) });
+  },
+
+  'GET /routing-rules': async (request) => {
+    const principal = await request.principal();
+    return json(200, { items: await listRoutingRules(request.app.routing, principal) });
+  },
+
+  'PUT /routing-rules/{id}': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, AnyObject);
+    const saved = await saveRoutingRule(
+      request.app.deps,
+      request.app.routing,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, saved, { etag: etag(saved.rule.version) });
   },
 });

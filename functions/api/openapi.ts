@@ -79,6 +79,30 @@ const DOCS: Record<string, RouteDoc> = {
     status: 201,
   },
   'GET /teams': { summary: 'Teams', response: z.object({ items: z.array(s.TeamSchema) }) },
+  'PUT /agents/{id}/availability': {
+    summary: 'Set an agent’s availability (the agent, supervisors, admins; If-Match optional)',
+    body: s.AvailabilityRequestSchema,
+    response: s.AgentSchema,
+  },
+  'PATCH /agents/{id}': {
+    summary: 'Change an agent’s capacity, skills, teams, departments (admins; If-Match)',
+    body: s.UpdateAgentRequestSchema,
+    response: s.AgentSchema,
+  },
+  'PATCH /teams/{id}': {
+    summary: 'Change a team’s name, activity or assignment strategy (admins; If-Match)',
+    body: s.UpdateTeamRequestSchema,
+    response: s.TeamSchema,
+  },
+  'GET /routing-rules': {
+    summary: 'Routing rules in evaluation order (supervisors, admins)',
+    response: z.object({ items: z.array(s.StoredRoutingRuleSchema) }),
+  },
+  'PUT /routing-rules/{id}': {
+    summary: 'Create or change a routing rule (admins; If-Match)',
+    body: s.RoutingRuleRequestSchema,
+    response: s.StoredRoutingRuleSchema,
+  },
   'GET /sla/policies': {
     summary: 'SLA policies in evaluation order',
     response: z.object({ items: z.array(s.VersionedPolicySchema) }),

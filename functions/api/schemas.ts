@@ -8,6 +8,8 @@ import { BlueprintDefinitionSchema } from '../domain/blueprints/definition.js';
 import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { BusinessCalendarSchema } from '../domain/business-hours/calendar.js';
 import { CustomerSchema } from '../domain/customers/model.js';
+import { AvailabilitySchema, SkillSchema, TeamAssignmentSchema } from '../domain/routing/assignment.js';
+import { DeskRoutingRuleSchema } from '../domain/routing/desk-rules.js';
 import { SlaPolicySchema } from '../domain/sla/policy.js';
 import { SlaRecordSchema } from '../domain/sla/record.js';
 import {
@@ -195,3 +197,29 @@ export const TicketBlueprintSchema = z.object({
     .nullable(),
 });
 export { BlueprintDefinitionSchema, BlueprintRunSchema, BusinessCalendarSchema, SlaPolicySchema };
+
+/** Routing and assignment settings. */
+export const AvailabilityRequestSchema = z.object({ availability: AvailabilitySchema }).strict();
+export const UpdateAgentRequestSchema = z
+  .object({
+    capacity: z.number().int().min(0).max(1000).optional(),
+    skills: z.array(SkillSchema).max(50).optional(),
+    teamIds: z.array(id).max(50).optional(),
+    departmentIds: z.array(id).max(50).optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one setting' });
+export const UpdateTeamRequestSchema = z
+  .object({
+    name: text(100).optional(),
+    active: z.boolean().optional(),
+    assignment: TeamAssignmentSchema.optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one setting' });
+export const RoutingRuleRequestSchema = DeskRoutingRuleSchema.omit({ id: true, version: true });
+export const StoredRoutingRuleSchema = z.object({
+  rule: DeskRoutingRuleSchema,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});

@@ -7,6 +7,7 @@ import { DynamoCustomerRepository } from '../adapters/dynamodb/customer-reposito
 import { DynamoDirectoryRepository } from '../adapters/dynamodb/directory-repository.js';
 import { DynamoIdempotencyStore } from '../adapters/dynamodb/idempotency-store.js';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
+import { DynamoRoutingRepository } from '../adapters/dynamodb/routing-repository.js';
 import { DynamoSlaRepository } from '../adapters/dynamodb/sla-repository.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
 import { ulidGenerator } from '../adapters/ids.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   mail?: MailRuntime;
   /** SLA records, policies and calendars. */
   sla: DynamoSlaRepository;
+  /** Routing rules, round-robin cursors and agents' open-ticket counters. */
+  routing: DynamoRoutingRepository;
   /** Starts and stops SLA timers; absent where the function has no timers to manage. */
   slaTimers?: SlaTimerScheduler;
   /** Blueprint definitions, runs and dashboards (see composition/blueprints.ts). */
@@ -79,6 +82,7 @@ export function createContext(config: RuntimeConfig): AppContext {
     documentClient,
     directory,
     sla: new DynamoSlaRepository(documentClient, table),
+    routing: new DynamoRoutingRepository(documentClient, table),
     ...(slaTimers ? { slaTimers } : {}),
     ...(blobs ? { blobs } : {}),
     deps: {

@@ -136,6 +136,10 @@ export interface DirectoryRepository {
   createDepartment(department: Department): Promise<void>;
   getTeam(id: string): Promise<Team | null>;
   listTeams(): Promise<Team[]>;
+  /** Saves a changed agent if its stored version is still `expectedVersion`; throws VersionConflict otherwise. */
+  saveAgent(agent: Agent, expectedVersion: number): Promise<void>;
+  /** Saves a changed team if its stored version is still `expectedVersion`; throws VersionConflict otherwise. */
+  saveTeam(team: Team, expectedVersion: number): Promise<void>;
 }
 
 export interface IdempotencyStore {

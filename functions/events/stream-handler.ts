@@ -7,7 +7,10 @@
  * solved, the base of the reports, applied once per stream record even when
  * Lambda delivers a batch again; outbound email (acknowledgements, agent
  * replies, assignment and solved notifications, see functions/email/outbound.ts);
- * SLA records and timers (functions/sla/engine.ts).
+ * SLA records and timers (functions/sla/engine.ts); agents' open-ticket
+ * counters (once per record), routing rules and automatic assignment of new
+ * tickets, and catching up on waiting tickets when an agent comes online
+ * (functions/routing/engine.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -16,8 +19,10 @@ import { blueprintContext } from '../composition/blueprints.js';
 import { appContext } from '../composition/deps.js';
 import { awsMailRuntime } from '../composition/mail.js';
 import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
+import { type LoadChange, loadChangesFor } from '../domain/routing/load.js';
 import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
 import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
+import { assignWaitingTickets, type RoutingContext, routeNewTicket } from '../routing/engine.js';
 import { reactToSlaTrigger } from '../sla/engine.js';
 import { applyRollups, type RecordRollups, rollupsFor } from './rollups.js';
 
@@ -31,6 +36,26 @@ function ticketRollups(record: DynamoDBRecord): RecordRollups {
   const oldImage = image(record.dynamodb?.OldImage);
   const isTicket = newImage?.type === 'ticket' || oldImage?.type === 'ticket';
   return { eventId: record.eventID ?? '', changes: isTicket ? rollupsFor(oldImage, newImage) : [] };
+}
+
+/** How a ticket change moves agents' open-ticket counts (empty for anything else). */
+export function recordLoadChanges(record: DynamoDBRecord): LoadChange[] {
+  const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
+  const newImage = image(record.dynamodb?.NewImage);
+  const oldImage = image(record.dynamodb?.OldImage);
+  if (newImage?.type !== 'ticket' && oldImage?.type !== 'ticket') return [];
+  return loadChangesFor(oldImage, newImage);
+}
+
+/** The agent a record shows coming online (availability changed to online), if any. */
+export function agentCameOnline(record: DynamoDBRecord): string | null {
+  if (record.eventName !== 'MODIFY') return null;
+  const image = (raw: unknown) => (raw ? unmarshall(raw as Image) : undefined);
+  const after = image(record.dynamodb?.NewImage);
+  const before = image(record.dynamodb?.OldImage);
+  if (after?.type !== 'agent' || typeof after.id !== 'string') return null;
+  const online = (item: Record<string, unknown> | undefined) => (item?.availability ?? 'online') === 'online';
+  return online(after) && !online(before) ? after.id : null;
 }
 
 /** The mail-relevant fact a stream record carries, if any. */
@@ -75,6 +100,11 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const { documentClient, config } = app;
   try {
     await applyRollups(documentClient, config.TABLE_NAME, event.Records.map(ticketRollups));
+    for (const record of event.Records) {
+      const changes = recordLoadChanges(record);
+      if (changes.length > 0) await app.routing.applyLoadChanges(record.eventID ?? '', changes);
+    }
+    const routing: RoutingContext = { deps: app.deps, store: app.routing, log, pending: new Map() };
     const triggers = event.Records.map(mailTrigger).filter((t): t is MailTrigger => t !== null);
     const mail = triggers.length > 0 ? await awsMailRuntime(app) : null;
     const sla = { deps: app.deps, store: app.sla, timers: app.slaTimers ?? null, mail, log };
@@ -84,7 +114,14 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     for (const trigger of triggers) {
       if (mail) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
       await reactToSlaTrigger(sla, trigger);
-      if (trigger.type === 'ticket-created') await enterBlueprint(blueprints, trigger.ticket.id);
+      if (trigger.type === 'ticket-created') {
+        await routeNewTicket(routing, trigger.ticket.id);
+        await enterBlueprint(blueprints, trigger.ticket.id);
+      }
+    }
+    for (const record of event.Records) {
+      const agentId = agentCameOnline(record);
+      if (agentId) await assignWaitingTickets(routing, agentId);
     }
     for (const record of event.Records) await rollUpBlueprintRun(blueprints, record);
     return { batchItemFailures: [] };

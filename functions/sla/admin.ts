@@ -88,7 +88,10 @@ export async function listAtRisk(
 }
 
 /** What agents see of an SLA record: targets and due times, not the timers' bookkeeping. */
-export type SlaView = Pick<SlaRecord, 'ticketId' | 'ticketNumber' | 'applied' | 'nextDueAt' | 'ticketVersion'>;
+export type SlaView = Pick<
+  SlaRecord,
+  'ticketId' | 'ticketNumber' | 'applied' | 'nextDueAt' | 'ticketVersion'
+>;
 
 export function slaView(record: SlaRecord): SlaView {
   return {

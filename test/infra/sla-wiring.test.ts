@@ -50,8 +50,9 @@ describe('SLA timers in the help desk stack', () => {
       expect(JSON.stringify(resourcesOf(statement))).toContain(machine.slice(0, 12));
     const events =
       template.findResources('AWS::Lambda::Function')[logicalId(synth.helpdeskStack.events.handler.function)];
-    const env = ((events?.Properties as Json).Environment as { Variables: Json }).Variables;
-    expect(env.SLA_TIMER_STATE_MACHINE_ARN).toEqual({ Ref: machine });
+    const env = ((events?.Properties as Json | undefined)?.Environment as { Variables: Json } | undefined)
+      ?.Variables;
+    expect(env?.SLA_TIMER_STATE_MACHINE_ARN).toEqual({ Ref: machine });
   });
 
   it('sends the timer alarms (failed, timed out, throttled) to the alarm topic', () => {

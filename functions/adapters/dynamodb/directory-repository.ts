@@ -7,16 +7,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type Agent,
+  type AgentInput,
   AgentSchema,
   type Department,
   DepartmentSchema,
   type Team,
+  type TeamInput,
   TeamSchema,
 } from '../../domain/agents/model.js';
 import type { DirectoryRepository } from '../../domain/ports.js';
 import { Conflict } from '../../domain/shared/errors.js';
 import { cancellationCodes } from './errors.js';
 import { keys } from './keys.js';
+import { putIfVersion } from './versioned-put.js';
 
 /**
  * Departments, teams and agents: a small organisation partition (`pk = ORG`)
@@ -104,9 +107,36 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
   }
 
   /** Seeds or replaces a team (demo data and admin screens). */
-  async putTeam(team: Team): Promise<void> {
+  async putTeam(input: TeamInput): Promise<void> {
+    const team = TeamSchema.parse(input);
     await this.client.send(
       new PutCommand({ TableName: this.tableName, Item: { ...keys.team(team.id), type: 'team', ...team } }),
+    );
+  }
+
+  /** Access pattern: change a team's settings — PutItem ORG / TEAM#id if its version is still `expectedVersion`. */
+  async saveTeam(team: Team, expectedVersion: number): Promise<void> {
+    await putIfVersion(
+      this.client,
+      this.tableName,
+      { ...keys.team(team.id), type: 'team', ...team },
+      expectedVersion,
+      'Team',
+    );
+  }
+
+  /**
+   * Access pattern: change an agent (availability, capacity, skills, teams) —
+   * PutItem ORG / AGENT#id if its version is still `expectedVersion`. The
+   * email never changes here, so its lookup item stays as it is.
+   */
+  async saveAgent(agent: Agent, expectedVersion: number): Promise<void> {
+    await putIfVersion(
+      this.client,
+      this.tableName,
+      { ...keys.agentInOrg(agent.id), type: 'agent', ...agent },
+      expectedVersion,
+      'Agent',
     );
   }
 
@@ -115,7 +145,8 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
    * must be free. `credential` (a password hash) is only used by the local
    * runtime; on AWS, Cognito holds passwords.
    */
-  async createAgent(agent: Agent, credential?: string): Promise<void> {
+  async createAgent(input: AgentInput, credential?: string): Promise<void> {
+    const agent = AgentSchema.parse(input);
     try {
       await this.client.send(
         new TransactWriteCommand({

@@ -41,6 +41,16 @@ export const keys = {
   blueprintRun: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'BLUEPRINT' }),
   blueprintMetrics: (id: string) => ({ pk: `METRIC#blueprint#${id}`, sk: 'ALL' }),
   calendar: (id: string) => ({ pk: 'ORG', sk: `CALENDAR#${id}` }),
+  routingRule: (id: string) => ({ pk: 'ORG', sk: `ROUTINGRULE#${id}` }),
+  /** A team's round-robin cursor, apart from the team item so assignments never contend with settings. */
+  teamRoundRobin: (teamId: string) => ({ pk: 'ORG', sk: `TEAMRR#${teamId}` }),
+  /** An agent's open-ticket count, kept by the events handler. */
+  agentLoad: (agentId: string) => ({ pk: `AGENTLOAD#${agentId}`, sk: 'AGENTLOAD' }),
+  /** Marks a stream record as applied by one reaction (`load`, ...), so a redelivery changes nothing twice. */
+  streamSeen: (reaction: string, eventId: string) => ({
+    pk: `STREAMSEEN#${reaction}#${eventId}`,
+    sk: 'STREAMSEEN',
+  }),
   /** Inbound mail claim: one per message (Message-ID or raw hash) → ticket and entry. */
   inboundMessage: (messageKey: string) => ({ pk: `MSG#${messageKey}`, sk: 'MSG' }),
   /** Outlook conversation (Thread-Index root) → ticket. */

@@ -23,6 +23,14 @@ import {
   type TicketQuery,
   type TicketRepository,
 } from '../../domain/ports.js';
+import type { DeskRoutingRule } from '../../domain/routing/desk-rules.js';
+import type { LoadChange } from '../../domain/routing/load.js';
+import type {
+  AgentLoadRecord,
+  RoundRobinCursor,
+  RoutingStore,
+  StoredRoutingRule,
+} from '../../domain/routing/ports.js';
 import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import {
@@ -250,6 +258,96 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
 
   async listTeams(): Promise<Team[]> {
     return [...this.s.teams.values()].map(clone);
+  }
+
+  async saveAgent(agent: Agent, expectedVersion: number): Promise<void> {
+    if (this.s.agents.get(agent.id)?.version !== expectedVersion)
+      throw new VersionConflict('Agent', expectedVersion);
+    this.s.agents.set(agent.id, clone(agent));
+  }
+
+  async saveTeam(team: Team, expectedVersion: number): Promise<void> {
+    if (this.s.teams.get(team.id)?.version !== expectedVersion)
+      throw new VersionConflict('Team', expectedVersion);
+    this.s.teams.set(team.id, clone(team));
+  }
+}
+
+/** Routing rules, round-robin cursors and load counters in memory (same compare-and-set and once-only rules). */
+export class MemoryRoutingStore implements RoutingStore {
+  readonly rules = new Map<string, StoredRoutingRule>();
+  readonly cursors = new Map<string, RoundRobinCursor>();
+  readonly loads = new Map<string, AgentLoadRecord>();
+  readonly seen = new Set<string>();
+  constructor(private readonly s: MemoryState) {}
+
+  async listRules(): Promise<StoredRoutingRule[]> {
+    return [...this.rules.values()].map(clone);
+  }
+
+  async putRule(
+    rule: DeskRoutingRule,
+    expectedVersion: number | null,
+    by: string,
+    at: Date,
+  ): Promise<number> {
+    const current = this.rules.get(rule.id);
+    if ((current?.rule.version ?? null) !== expectedVersion)
+      throw new VersionConflict('Routing rule', expectedVersion ?? 0);
+    const version = (expectedVersion ?? 0) + 1;
+    this.rules.set(rule.id, {
+      rule: clone({ ...rule, version }),
+      updatedAt: at.toISOString(),
+      updatedBy: by,
+    });
+    return version;
+  }
+
+  async getCursor(teamId: string): Promise<RoundRobinCursor | null> {
+    return clone(this.cursors.get(teamId) ?? null);
+  }
+
+  async advanceCursor(teamId: string, expectedSeq: number | null, agentId: string): Promise<boolean> {
+    if ((this.cursors.get(teamId)?.seq ?? null) !== expectedSeq) return false;
+    this.cursors.set(teamId, { cursor: agentId, seq: (expectedSeq ?? 0) + 1 });
+    return true;
+  }
+
+  async getLoads(agentIds: readonly string[]): Promise<Map<string, AgentLoadRecord>> {
+    const out = new Map<string, AgentLoadRecord>();
+    for (const id of agentIds) {
+      const load = this.loads.get(id);
+      if (load) out.set(id, clone(load));
+    }
+    return out;
+  }
+
+  async applyLoadChanges(eventId: string, changes: readonly LoadChange[]): Promise<boolean> {
+    if (changes.length === 0) return true;
+    if (this.seen.has(eventId)) return false;
+    this.seen.add(eventId);
+    for (const change of changes) {
+      const load = this.loads.get(change.agentId) ?? { openCount: 0, lastAssignedAt: null };
+      this.loads.set(change.agentId, {
+        openCount: load.openCount + change.delta,
+        lastAssignedAt: change.assignedAt ?? load.lastAssignedAt,
+      });
+    }
+    return true;
+  }
+
+  async oldestUnassigned(teamIds: readonly string[], limit: number): Promise<Ticket[]> {
+    return [...this.s.tickets.values()]
+      .filter(
+        (t) =>
+          t.assigneeId === null &&
+          (t.status === 'new' || t.status === 'open') &&
+          t.teamId !== null &&
+          teamIds.includes(t.teamId),
+      )
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+      .slice(0, limit)
+      .map(clone);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AvailabilitySchema, SkillSchema, TeamAssignmentSchema } from '../routing/assignment.js';
 import type { Ticket } from '../tickets/model.js';
 
 export const ROLES = ['admin', 'supervisor', 'agent'] as const;
@@ -13,11 +14,21 @@ export const AgentSchema = z.object({
   departmentIds: z.array(z.string()),
   teamIds: z.array(z.string()),
   active: z.boolean(),
+  /** Whether the agent takes tickets now (automatic assignment picks online agents only). */
+  availability: AvailabilitySchema.default('online'),
+  /** Most open tickets (new, open, pending, on hold) automatic assignment gives the agent. */
+  capacity: z.number().int().min(0).max(1000).default(20),
+  /** Lower-case skills matched against a ticket's required skills (`skills` strategy). */
+  skills: z.array(SkillSchema).max(50).default([]),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Who last changed the agent's settings (email), null when created by a script or seed. */
+  updatedBy: z.string().nullable().default(null),
 });
 export type Agent = z.infer<typeof AgentSchema>;
+/** An agent as written by seeds and scripts: routing settings may be left to their defaults. */
+export type AgentInput = z.input<typeof AgentSchema>;
 
 /** The mail a customer gets when their ticket is opened; per department, can be switched off. */
 export const AutoAcknowledgementSchema = z.object({
@@ -45,11 +56,15 @@ export const TeamSchema = z.object({
   name: z.string(),
   departmentId: z.string(),
   active: z.boolean(),
+  /** How tickets of the team get an assignee (see routing/assignment.ts); manual by default. */
+  assignment: TeamAssignmentSchema.default({ strategy: 'manual' }),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  updatedBy: z.string().nullable().default(null),
 });
 export type Team = z.infer<typeof TeamSchema>;
+export type TeamInput = z.input<typeof TeamSchema>;
 
 /** Who is calling: an authenticated agent with their role and departments. */
 export interface Principal {

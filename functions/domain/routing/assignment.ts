@@ -25,9 +25,10 @@ export const AssignmentStrategySchema = z.enum(ASSIGNMENT_STRATEGIES);
 export type AssignmentStrategy = z.infer<typeof AssignmentStrategySchema>;
 
 export const AVAILABILITIES = ['online', 'away', 'offline'] as const;
+export const AvailabilitySchema = z.enum(AVAILABILITIES);
 export type Availability = (typeof AVAILABILITIES)[number];
 
-const SkillSchema = z.string().trim().toLowerCase().min(1).max(50);
+export const SkillSchema = z.string().trim().toLowerCase().min(1).max(50);
 
 /**
  * A team's assignment settings. `skills` says where a ticket's required skills
@@ -47,6 +48,24 @@ export const TeamAssignmentSettingsSchema = z.object({
     .optional(),
 });
 export type TeamAssignmentSettings = z.infer<typeof TeamAssignmentSettingsSchema>;
+
+/** Where a ticket's required skills come from (see `TeamAssignmentSettingsSchema`). */
+export const SkillSourcesSchema = z.object({
+  fromFields: z.array(FieldIdSchema).max(10).default([]),
+  tagPrefix: z.string().trim().toLowerCase().min(1).max(20).optional(),
+  always: z.array(SkillSchema).max(20).default([]),
+});
+
+/**
+ * A team's assignment as stored on the team: a strategy, or `manual` (nobody
+ * is picked automatically; the default).
+ */
+export const TEAM_STRATEGIES = [...ASSIGNMENT_STRATEGIES, 'manual'] as const;
+export const TeamAssignmentSchema = z.object({
+  strategy: z.enum(TEAM_STRATEGIES).default('manual'),
+  skills: SkillSourcesSchema.optional(),
+});
+export type TeamAssignment = z.infer<typeof TeamAssignmentSchema>;
 
 export function parseTeamAssignmentSettings(input: unknown): TeamAssignmentSettings {
   return parseOrFail(TeamAssignmentSettingsSchema, input, 'team assignment settings');

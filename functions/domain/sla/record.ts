@@ -86,9 +86,10 @@ function timing(applied: AppliedSla, kind: SlaTargetKind): string | null {
   return `${t.dueAt}|${t.activeSince}|${t.targetMinutes}`;
 }
 
+/** The earliest due time among running targets (ISO strings of one format compare as times). */
 function earliestDue(applied: AppliedSla): string | null {
   const due = applied.targets.filter(isRunning).map((t) => t.dueAt);
-  return due.length === 0 ? null : due.reduce((a, b) => (a < b ? a : b));
+  return due.length === 0 ? null : ([...due].sort()[0] ?? null);
 }
 
 /** The policy and calendar of a record, or null when the policy is gone. */
