@@ -135,10 +135,19 @@ export function errorFrom(response: Response, payload: unknown): ApiError {
 /**
  * Field errors from `details`, in the shapes the API uses: `{ field, message }[]`
  * (request validation), zod issues `{ path: [...], message }[]` (domain
- * validation of policies and calendars), or one `{ field }` object (a
- * cross-check such as an unknown calendar), which takes the error's message.
+ * validation of policies and calendars), one `{ field }` object (a
+ * cross-check such as an unknown calendar), which takes the error's message,
+ * an object whose `fields` is such a list (a blueprint transition's missing
+ * fields), or whose `problems` lists sentences without a field (a blueprint's
+ * graph problems: field "").
  */
 function fieldErrors(details: unknown, message: string): FieldError[] {
+  const nested = details as { fields?: unknown; problems?: unknown } | null;
+  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
+    if (Array.isArray(nested.fields)) return fieldErrors(nested.fields, message);
+    if (Array.isArray(nested.problems))
+      return nested.problems.filter((p) => typeof p === 'string').map((p) => ({ field: '', message: p }));
+  }
   const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : [];
   const result: FieldError[] = [];
   for (const d of list as unknown[]) {

@@ -5,6 +5,7 @@
  */
 
 import type { z } from 'zod';
+import type { BlueprintHead } from '../../../functions/adapters/dynamodb/blueprint-repository.js';
 import type {
   VersionedCalendar,
   VersionedPolicy,
@@ -14,9 +15,23 @@ import type {
   Me,
   ReplyRequest,
   TimelineEntryViewSchema,
+  TransitionRequestSchema,
   UpdateTicketRequest,
 } from '../../../functions/api/schemas.js';
+import type { dashboard, ticketBlueprint } from '../../../functions/blueprints/engine.js';
 import type { Agent, Department, Role, Team } from '../../../functions/domain/agents/model.js';
+import type {
+  BlueprintDefinition,
+  BlueprintDefinitionInput,
+  BlueprintState,
+  BlueprintTransition,
+  EntryCondition,
+  Performers,
+  RequiredField,
+  TimeLimit,
+  TransitionAction,
+} from '../../../functions/domain/blueprints/definition.js';
+import type { BlueprintRun, RunHistoryEntry } from '../../../functions/domain/blueprints/runtime.js';
 import type {
   BusinessCalendar,
   BusinessCalendarSchema,
@@ -35,9 +50,9 @@ import type {
   SlaTargetKind,
   SlaTargetMinutes,
 } from '../../../functions/domain/sla/policy.js';
-import type { SlaRecord } from '../../../functions/domain/sla/record.js';
 import type {
   Attachment,
+  BlueprintSummary,
   Change,
   Channel,
   EmailMeta,
@@ -47,26 +62,38 @@ import type {
   TimelineEntry,
   TimelineKind,
 } from '../../../functions/domain/tickets/model.js';
-import type { listAtRisk } from '../../../functions/sla/admin.js';
+import type { listAtRisk, SlaView as SlaRecord } from '../../../functions/sla/admin.js';
 import type { OutboxMessage } from '../../../local/outbox.js';
 
 export type {
   Agent,
   Attachment,
+  BlueprintDefinition,
+  BlueprintHead,
+  BlueprintRun,
+  BlueprintState,
+  BlueprintSummary,
+  BlueprintTransition,
   Change,
   Channel,
   Customer,
   Department,
   EmailMeta,
+  EntryCondition,
   Identity,
   OutboxMessage,
+  Performers,
   Priority,
+  RequiredField,
   Role,
+  RunHistoryEntry,
   Team,
   Ticket,
   TicketStatus,
+  TimeLimit,
   TimelineEntry,
   TimelineKind,
+  TransitionAction,
 };
 
 export interface Page<T> {
@@ -121,6 +148,28 @@ export type AtRiskItem = AtRiskResult['items'][number];
 export type SlaPolicyBody = Omit<SlaPolicyInput, 'id'>;
 /** `PUT /business-hours/{id}`: a calendar as an admin writes it; the id is the path's. */
 export type BusinessCalendarBody = Omit<z.input<typeof BusinessCalendarSchema>, 'id'>;
+
+/** `GET /blueprints/{id}`: the latest published version (ETag = its version). */
+export interface BlueprintResult {
+  definition: BlueprintDefinition;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+/** `PUT /blueprints/{id}`: a definition as an admin writes it; the id is the path's, the version is assigned. */
+export type BlueprintBody = Omit<BlueprintDefinitionInput, 'id' | 'version'>;
+
+/** `GET /tickets/{id}/blueprint`: null when the ticket follows no blueprint. */
+export interface TicketBlueprintResult {
+  blueprint: Awaited<ReturnType<typeof ticketBlueprint>>;
+}
+export type TicketBlueprint = NonNullable<TicketBlueprintResult['blueprint']>;
+
+/** `POST /tickets/{id}/transitions`; `expectedStateId` is the state the agent saw (409 if it moved on). */
+export type TransitionRequest = z.input<typeof TransitionRequestSchema>;
+
+/** `GET /blueprints/{id}/dashboard`: roll-ups of the blueprint's runs (minutes as fractions). */
+export type BlueprintDashboard = Awaited<ReturnType<typeof dashboard>>;
 
 export interface FieldError {
   field: string;

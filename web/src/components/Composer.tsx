@@ -15,6 +15,8 @@ export interface ComposerProps {
   status: TicketStatus;
   requesterName: string;
   disabled?: string | undefined;
+  /** Why a reply cannot change the status (the ticket follows a blueprint). */
+  statusLock?: string | undefined;
   onReply(body: string, status: TicketStatus | undefined): Promise<void>;
   onNote(body: string): Promise<void>;
   ref?: Ref<ComposerHandle>;
@@ -47,6 +49,7 @@ export function Composer({
   status,
   requesterName,
   disabled: replyDisabled,
+  statusLock,
   onReply,
   onNote,
   ref,
@@ -71,8 +74,8 @@ export function Composer({
   }));
 
   useEffect(() => {
-    if (statusAfter && !canMoveStatus(status, statusAfter)) setStatusAfter('');
-  }, [status, statusAfter]);
+    if (statusAfter && (statusLock || !canMoveStatus(status, statusAfter))) setStatusAfter('');
+  }, [status, statusAfter, statusLock]);
 
   const text = drafts[mode];
   // Only replies can be blocked (a closed ticket); internal notes are always allowed.
@@ -193,7 +196,9 @@ export function Composer({
                   id={`${id}-status`}
                   value={statusAfter}
                   onChange={(e) => setStatusAfter(e.target.value as TicketStatus | '')}
-                  disabled={Boolean(disabled)}
+                  disabled={Boolean(disabled) || Boolean(statusLock)}
+                  title={statusLock}
+                  aria-describedby={statusLock ? `${id}-status-lock` : undefined}
                 >
                   <option value="">
                     {status === 'new' ? 'Open (default)' : `Keep ${STATUS_LABEL[status].toLowerCase()}`}
@@ -204,6 +209,11 @@ export function Composer({
                     </option>
                   ))}
                 </select>
+                {statusLock ? (
+                  <span className="visually-hidden" id={`${id}-status-lock`}>
+                    {statusLock}
+                  </span>
+                ) : null}
               </div>
             ) : null}
             <button

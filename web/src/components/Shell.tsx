@@ -6,6 +6,8 @@ import { useHotkeys } from '../lib/hotkeys.js';
 import {
   AT_RISK_PATH,
   adminPath,
+  BLUEPRINTS_PATH,
+  blueprintDashboardPath,
   inboxPath,
   Link,
   navigate,
@@ -43,6 +45,16 @@ const BusinessHoursPage = lazy(() =>
 );
 const SlaPoliciesPage = lazy(() =>
   import('../pages/admin/SlaPolicies.js').then((m) => ({ default: m.SlaPoliciesPage })),
+);
+const BlueprintsAdminPage = lazy(() =>
+  import('../pages/admin/Blueprints.js').then((m) => ({ default: m.BlueprintsAdminPage })),
+);
+// Blueprint lists and dashboards (charts) too are loaded when first opened.
+const BlueprintListPage = lazy(() =>
+  import('../pages/Blueprints.js').then((m) => ({ default: m.BlueprintListPage })),
+);
+const BlueprintDashboardPage = lazy(() =>
+  import('../pages/Blueprints.js').then((m) => ({ default: m.BlueprintDashboardPage })),
 );
 
 function clearDrafts(): void {
@@ -100,7 +112,11 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
             ? AT_RISK_PATH
             : route.name === 'admin'
               ? adminPath(route.section, route.id)
-              : 'other';
+              : route.name === 'blueprints'
+                ? BLUEPRINTS_PATH
+                : route.name === 'blueprint_dashboard'
+                  ? blueprintDashboardPath(route.id)
+                  : 'other';
   const firstPath = useRef(pathname);
   useEffect(() => {
     if (pathname === firstPath.current) return;
@@ -176,6 +192,22 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
               </li>
             </ul>
           </nav>
+          <nav className="sidebar-section" aria-label="Processes">
+            <h2 className="sidebar-heading">Processes</h2>
+            <ul className="view-list">
+              <li>
+                <Link
+                  to={BLUEPRINTS_PATH}
+                  className="view-link"
+                  aria-current={
+                    route.name === 'blueprints' || route.name === 'blueprint_dashboard' ? 'page' : undefined
+                  }
+                >
+                  <span className="view-label">Blueprints</span>
+                </Link>
+              </li>
+            </ul>
+          </nav>
           {isAdmin ? (
             <nav className="sidebar-section" aria-label="Admin">
               <h2 className="sidebar-heading">Admin</h2>
@@ -196,6 +228,15 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
                     aria-current={adminSection === 'sla-policies' ? 'page' : undefined}
                   >
                     <span className="view-label">SLA policies</span>
+                  </Link>
+                </li>
+                <li>
+                  <Link
+                    to={adminPath('blueprints')}
+                    className="view-link"
+                    aria-current={adminSection === 'blueprints' ? 'page' : undefined}
+                  >
+                    <span className="view-label">Blueprint designer</span>
                   </Link>
                 </li>
               </ul>
@@ -227,6 +268,14 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
   );
 }
 
+function PageLoading() {
+  return (
+    <div className="page page-pad" aria-busy="true">
+      <Spinner label="Loading" />
+    </div>
+  );
+}
+
 function RouteView({ route, localDesk, isAdmin }: { route: Route; localDesk: boolean; isAdmin: boolean }) {
   switch (route.name) {
     case 'inbox':
@@ -236,18 +285,26 @@ function RouteView({ route, localDesk, isAdmin }: { route: Route; localDesk: boo
     case 'admin':
       if (!isAdmin) return <AdminOnly />;
       return (
-        <Suspense
-          fallback={
-            <div className="page page-pad" aria-busy="true">
-              <Spinner label="Loading" />
-            </div>
-          }
-        >
+        <Suspense fallback={<PageLoading />}>
           {route.section === 'business-hours' ? (
             <BusinessHoursPage id={route.id} />
-          ) : (
+          ) : route.section === 'sla-policies' ? (
             <SlaPoliciesPage id={route.id} />
+          ) : (
+            <BlueprintsAdminPage id={route.id} />
           )}
+        </Suspense>
+      );
+    case 'blueprints':
+      return (
+        <Suspense fallback={<PageLoading />}>
+          <BlueprintListPage admin={isAdmin} />
+        </Suspense>
+      );
+    case 'blueprint_dashboard':
+      return (
+        <Suspense fallback={<PageLoading />}>
+          <BlueprintDashboardPage key={route.id} id={route.id} />
         </Suspense>
       );
     case 'ticket':

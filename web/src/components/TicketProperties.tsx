@@ -5,17 +5,22 @@ import { canMoveStatus, PRIORITIES, PRIORITY_LABEL, STATUS_LABEL, STATUSES } fro
 import { Spinner } from './Feedback.js';
 import { TagsEditor } from './TagsEditor.js';
 
-/** Status, priority, assignment and tags; every change is saved at once (PATCH with If-Match). */
+/**
+ * Status, priority, assignment and tags; every change is saved at once (PATCH with If-Match).
+ * `statusLock`: why the status cannot be changed here (the ticket follows a blueprint).
+ */
 export function TicketProperties({
   ticket,
   directory,
   saving,
   onPatch,
+  statusLock,
 }: {
   ticket: Ticket;
   directory: Directory;
   saving: boolean;
   onPatch(patch: TicketPatch): void;
+  statusLock?: string | undefined;
 }) {
   const id = useId();
   const closed = ticket.status === 'closed';
@@ -57,7 +62,8 @@ export function TicketProperties({
             data-status={ticket.status}
             value={ticket.status}
             onChange={(e) => onPatch({ status: e.target.value as Ticket['status'] })}
-            disabled={closed}
+            disabled={closed || Boolean(statusLock)}
+            aria-describedby={statusLock ? `${id}-status-lock` : undefined}
           >
             {STATUSES.map((s) => (
               <option key={s} value={s} disabled={!canMoveStatus(ticket.status, s)}>
@@ -65,6 +71,11 @@ export function TicketProperties({
               </option>
             ))}
           </select>
+          {statusLock ? (
+            <p className="field-hint" id={`${id}-status-lock`}>
+              {statusLock}
+            </p>
+          ) : null}
         </div>
         <div className="field">
           <label htmlFor={`${id}-priority`}>Priority</label>

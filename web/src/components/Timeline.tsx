@@ -318,7 +318,15 @@ function EventEntry({ entry, directory, now }: { entry: Entry; directory: Direct
     <article className="tl-event" data-kind="event">
       <span className="tl-event-dot" aria-hidden="true" />
       <p className="tl-event-text">
-        <strong>{authorName(entry, directory)}</strong> {joinParts(parts)}
+        <strong>{authorName(entry, directory)}</strong>{' '}
+        {entry.body ? (
+          // A blueprint transition says what it did: "Start fixing: Triage → Fixing".
+          <>
+            performed <em className="tl-event-body">{entry.body}</em>
+            {parts.length > 0 ? ': ' : null}
+          </>
+        ) : null}
+        {parts.length > 0 || !entry.body ? joinParts(parts) : null}
         <span aria-hidden="true"> · </span>
         <When iso={entry.createdAt} now={now} />
       </p>

@@ -4,29 +4,33 @@
  * Ctrl+click open a new tab) and navigates in-app otherwise.
  *
  * Pages: `/inbox/<view>?department=&priority=&tag=&status=`, `/inbox/at-risk`
- * (tickets whose SLA clock runs), `/tickets/<id>`, for admins
- * `/admin/business-hours[/<id>|/new]` and `/admin/sla-policies[/<id>|/new]`,
- * and, on a local desk, `/outbox`. Locally the API shares the origin; the local server gives
- * browser navigations (Accept: text/html) the SPA and API calls the API, and
- * the SPA always asks for JSON.
+ * (tickets whose SLA clock runs), `/tickets/<id>`, `/blueprints` and
+ * `/blueprints/<id>/dashboard`, for admins
+ * `/admin/business-hours[/<id>|/new]`, `/admin/sla-policies[/<id>|/new]` and
+ * `/admin/blueprints[/<id>|/new]`, and, on a local desk, `/outbox`. Locally
+ * the API shares the origin; the local server gives browser navigations
+ * (Accept: text/html) the SPA and API calls the API (so `/blueprints/<id>/dashboard`
+ * is both), and the SPA always asks for JSON.
  */
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
 export const VIEW_IDS = ['open', 'new', 'pending', 'on_hold', 'solved', 'unassigned', 'mine', 'all'] as const;
 export type ViewId = (typeof VIEW_IDS)[number];
 
-export type AdminSection = 'business-hours' | 'sla-policies';
+export type AdminSection = 'business-hours' | 'sla-policies' | 'blueprints';
 
 export type Route =
   | { name: 'inbox'; view: ViewId; search: URLSearchParams }
   | { name: 'at_risk' }
   | { name: 'ticket'; id: string }
   | { name: 'outbox' }
+  | { name: 'blueprints' }
+  | { name: 'blueprint_dashboard'; id: string }
   /** `id`: undefined lists the section, null creates a new item. */
   | { name: 'admin'; section: AdminSection; id?: string | null }
   | { name: 'not_found'; path: string };
 
-const ADMIN_SECTIONS: readonly AdminSection[] = ['business-hours', 'sla-policies'];
+const ADMIN_SECTIONS: readonly AdminSection[] = ['business-hours', 'sla-policies', 'blueprints'];
 /** The path segment that opens the "new" form; ids created through the SPA cannot take it. */
 export const NEW_ITEM = 'new';
 
@@ -44,6 +48,9 @@ export function parseRoute(pathname: string, search: string): Route {
     return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
   if (parts[0] === 'tickets' && parts.length === 2 && parts[1]) return { name: 'ticket', id: parts[1] };
   if (parts[0] === 'outbox' && parts.length === 1) return { name: 'outbox' };
+  if (parts[0] === 'blueprints' && parts.length === 1) return { name: 'blueprints' };
+  if (parts[0] === 'blueprints' && parts.length === 3 && parts[1] && parts[2] === 'dashboard')
+    return { name: 'blueprint_dashboard', id: parts[1] };
   const section = ADMIN_SECTIONS.find((s) => s === parts[1]);
   if (parts[0] === 'admin' && section && parts.length <= 3) {
     if (parts.length === 2) return { name: 'admin', section };
@@ -63,6 +70,11 @@ export function ticketPath(id: string): string {
 
 export const OUTBOX_PATH = '/outbox';
 export const AT_RISK_PATH = '/inbox/at-risk';
+export const BLUEPRINTS_PATH = '/blueprints';
+
+export function blueprintDashboardPath(id: string): string {
+  return `/blueprints/${encodeURIComponent(id)}/dashboard`;
+}
 
 /** `/admin/<section>`, `/admin/<section>/<id>`, or with `id` null the "new" form. */
 export function adminPath(section: AdminSection, id?: string | null): string {

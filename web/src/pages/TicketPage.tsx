@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { ApiError, api, get, isAbort, messageOf } from '../api/client.js';
 import type { FieldError, Page, Ticket, TicketPatch, TicketStatus, TimelineEntryView } from '../api/types.js';
 import { PriorityTag, StatusBadge } from '../components/Badges.js';
+import { BlueprintPanel } from '../components/BlueprintPanel.js';
 import { Composer, type ComposerHandle } from '../components/Composer.js';
 import { CustomerPanel } from '../components/CustomerPanel.js';
 import { Alert, Spinner } from '../components/Feedback.js';
@@ -174,6 +175,15 @@ export function TicketPage({ id }: { id: string }) {
     void afterMessage(entry);
   };
 
+  /** A blueprint transition was performed: take the ticket the server answered with, then the new timeline entries. */
+  const afterTransition = async (next: Ticket, message: string) => {
+    acceptTicket(next);
+    setBanner(undefined);
+    notify(message);
+    stickToBottom.current = true;
+    await loadTimeline();
+  };
+
   const note = async (body: string) => {
     const entry = await api<TimelineEntryView>('POST', `${path}/notes`, { body: { body } });
     notify('Internal note added');
@@ -220,6 +230,11 @@ export function TicketPage({ id }: { id: string }) {
 
   const requesterName =
     ticket.requester.name ?? ticket.requester.email ?? ticket.requester.phone ?? 'the customer';
+  // Under a blueprint the status moves only through its transitions (the server refuses other changes).
+  const statusLock =
+    ticket.blueprint && !ticket.blueprint.completed
+      ? `The status follows the blueprint “${ticket.blueprint.name}”: use its transitions.`
+      : undefined;
 
   return (
     <div className="ticket-page">
@@ -281,13 +296,23 @@ export function TicketPage({ id }: { id: string }) {
           status={ticket.status}
           requesterName={requesterName}
           disabled={ticket.status === 'closed' ? 'This ticket is closed. ' : undefined}
+          statusLock={statusLock}
           onReply={reply}
           onNote={note}
         />
       </div>
       <aside className="ticket-side" aria-label="Ticket details and customer">
+        {ticket.blueprint ? (
+          <BlueprintPanel ticket={ticket} now={now} onMoved={afterTransition} onStale={() => void reload()} />
+        ) : null}
         <SlaPanel ticket={ticket} now={now} />
-        <TicketProperties ticket={ticket} directory={directory} saving={saving} onPatch={patch} />
+        <TicketProperties
+          ticket={ticket}
+          directory={directory}
+          saving={saving}
+          onPatch={patch}
+          statusLock={statusLock}
+        />
         <CustomerPanel ticket={ticket} now={now} />
       </aside>
     </div>

@@ -55,7 +55,7 @@ export function AdminOnly() {
       <h1 className="empty-title" tabIndex={-1}>
         Admins only
       </h1>
-      <p className="muted">Only admins change business hours and SLA policies.</p>
+      <p className="muted">Only admins change business hours, SLA policies and blueprints.</p>
       <Link to="/inbox/open" className="btn btn-primary">
         Go to the inbox
       </Link>
