@@ -9,7 +9,7 @@ import {
 } from '../blueprints/engine.js';
 import { blueprintContext } from '../composition/blueprints.js';
 import { NotFoundError } from '../domain/shared/errors.js';
-import { createApiHandler, etag, json, parseBody } from './http.js';
+import { createApiHandler, etag, ifMatchVersion, json, parseBody } from './http.js';
 import { TransitionRequestSchema } from './schemas.js';
 
 const AnyObject = z.record(z.string(), z.unknown());
@@ -41,6 +41,7 @@ export const handler = createApiHandler({
       principal,
       request.params.id!,
       body,
+      ifMatchVersion(request),
     );
     return json(200, { definition }, { etag: etag(definition.version) });
   },

@@ -246,6 +246,17 @@ function fieldDetails(error: ValidationFailed): unknown {
   if (details && typeof details === 'object' && 'field' in details) {
     return [{ field: String((details as { field: unknown }).field), message: error.message }];
   }
+  if (details && typeof details === 'object' && Array.isArray((details as { fields?: unknown }).fields)) {
+    return (details as { fields: unknown[] }).fields.map((f) =>
+      typeof f === 'string' ? { field: f, message: error.message } : f,
+    );
+  }
+  if (details && typeof details === 'object' && Array.isArray((details as { problems?: unknown }).problems)) {
+    return (details as { problems: unknown[] }).problems.map((p) => ({
+      field: 'definition',
+      message: String(p),
+    }));
+  }
   return details;
 }
 

@@ -104,10 +104,15 @@ export async function publishBlueprint(
   principal: Principal,
   id: string,
   draft: unknown,
+  /** The version the editor started from (If-Match): a newer published version refuses the publish. */
+  expectedVersion?: number,
 ): Promise<BlueprintDefinition> {
   if (!canChangeSettings(principal)) throw new Forbidden('Only admins publish blueprints');
   const heads = await context.store.listHeads();
   const head = heads.find((h) => h.id === id);
+  if (expectedVersion !== undefined && expectedVersion !== (head?.latestVersion ?? 0)) {
+    throw new VersionConflict('Blueprint', expectedVersion, head?.latestVersion);
+  }
   const previous = head ? await context.store.getVersion(id, head.latestVersion) : null;
   const input = { ...(draft as object), id } as BlueprintDraft;
   const version = publishVersion(previous, input);
@@ -118,17 +123,24 @@ export async function publishBlueprint(
 }
 
 let cached: { at: number; defs: BlueprintDefinition[]; key: unknown } | undefined;
+let generation = 0;
 
-/** Latest definitions, cached 30 s per process (entry checks run on every new ticket). */
+/**
+ * Latest definitions, cached 30 s per process (entry checks run on every new
+ * ticket): a published version reaches other processes within 30 s. A read
+ * that started before a publish in this process is not cached.
+ */
 async function latestDefinitions(context: BlueprintContext): Promise<BlueprintDefinition[]> {
   if (cached && cached.key === context.store && Date.now() - cached.at < 30_000) return cached.defs;
+  const started = generation;
   const defs = await context.store.listLatest();
-  cached = { at: Date.now(), defs, key: context.store };
+  if (started === generation) cached = { at: Date.now(), defs, key: context.store };
   return defs;
 }
 
 export function forgetDefinitions(): void {
   cached = undefined;
+  generation++;
 }
 
 export async function listBlueprints(context: BlueprintContext): Promise<BlueprintHead[]> {

@@ -208,4 +208,28 @@ describe('the sample returns blueprint', () => {
     // The machine follows the winner: a new token for the next state (or none, rejected is final).
     if (stateId === 'approved') await tokenStored(id, 'approved');
   });
+
+  it('publishes a new version only from the version the editor started from (If-Match), with field-shaped errors', async () => {
+    const current = await admin.get<{ definition: Record<string, unknown> }>('/blueprints/sample-returns');
+    const etag = current.headers.get('etag') ?? '';
+    const { id: _id, version: _version, ...draft } = current.body.definition;
+    const published = await admin.request<{ definition: { version: number } }>(
+      'PUT',
+      '/blueprints/sample-returns',
+      draft,
+      {
+        'if-match': etag,
+      },
+    );
+    expect(published.status).toBe(200);
+    expect(published.body.definition.version).toBe(2);
+    const stale = await admin.request('PUT', '/blueprints/sample-returns', draft, { 'if-match': etag });
+    expect(stale.status).toBe(412);
+    const broken = await admin.request('PUT', '/blueprints/broken', { ...draft, startState: 'nowhere' });
+    expect(broken.status).toBe(400);
+    const details = broken.body.error?.details ?? [];
+    expect(details.length).toBeGreaterThan(0);
+    for (const d of details) expect(d).toEqual({ field: expect.any(String), message: expect.any(String) });
+    expect((await rita.request('PUT', '/blueprints/sample-returns', draft)).status).toBe(403);
+  });
 });
