@@ -133,29 +133,19 @@ export function errorFrom(response: Response, payload: unknown): ApiError {
 }
 
 /**
- * Field errors from `details`, in the shapes the API uses: `{ field, message }[]`
- * (request validation), zod issues `{ path: [...], message }[]` (domain
- * validation of policies and calendars), one `{ field }` object (a
- * cross-check such as an unknown calendar), which takes the error's message,
- * an object whose `fields` is such a list (a blueprint transition's missing
- * fields), or whose `problems` lists sentences without a field (a blueprint's
- * graph problems: field "").
+ * Field errors from `details`: the API always sends `[{ field, message }]`.
+ * Problems of a whole blueprint definition (its graph) come with the field
+ * `definition`; they belong to no single input, so their field is "".
  */
 function fieldErrors(details: unknown, message: string): FieldError[] {
-  const nested = details as { fields?: unknown; problems?: unknown } | null;
-  if (nested && typeof nested === 'object' && !Array.isArray(nested)) {
-    if (Array.isArray(nested.fields)) return fieldErrors(nested.fields, message);
-    if (Array.isArray(nested.problems))
-      return nested.problems.filter((p) => typeof p === 'string').map((p) => ({ field: '', message: p }));
-  }
-  const list = Array.isArray(details) ? details : details && typeof details === 'object' ? [details] : [];
+  if (!Array.isArray(details)) return [];
   const result: FieldError[] = [];
-  for (const d of list as unknown[]) {
+  for (const d of details as unknown[]) {
     if (typeof d !== 'object' || d === null) continue;
-    const item = d as { field?: unknown; path?: unknown; message?: unknown };
+    const item = d as { field?: unknown; message?: unknown };
+    if (typeof item.field !== 'string') continue;
     const text = typeof item.message === 'string' && item.message ? item.message : message;
-    if (typeof item.field === 'string') result.push({ field: item.field, message: text });
-    else if (Array.isArray(item.path)) result.push({ field: item.path.map(String).join('.'), message: text });
+    result.push({ field: item.field === 'definition' ? '' : item.field, message: text });
   }
   return result;
 }
