@@ -1,5 +1,10 @@
-/** The desk's organisation: the caller, agents, departments, teams, and routing settings. */
+/**
+ * The desk's organisation: the caller, agents, departments, teams, routing
+ * settings, workflow rules and macros (with applying a macro to tickets).
+ */
 import { z } from 'zod';
+import { awsMailRuntime } from '../composition/mail.js';
+import { canChangeSettings } from '../domain/agents/model.js';
 import { createDepartment } from '../domain/agents/use-cases.js';
 import {
   listRoutingRules,
@@ -8,8 +13,11 @@ import {
   updateAgentSettings,
   updateTeamSettings,
 } from '../routing/admin.js';
+import { applyMacro, listMacros, listWorkflowRules, saveMacro, saveWorkflowRule } from '../rules/admin.js';
+import { runTimeBasedRules } from '../rules/engine.js';
 import { createApiHandler, etag, HttpError, ifMatchVersion, json, parseBody } from './http.js';
 import {
+  ApplyMacroRequestSchema,
   AvailabilityRequestSchema,
   CreateDepartmentRequestSchema,
   UpdateAgentRequestSchema,
@@ -107,5 +115,72 @@ export const handler = createApiHandler({
       ifMatchVersion(request) ?? null,
     );
     return json(200, saved, { etag: etag(saved.rule.version) });
+  },
+
+  'GET /workflow-rules': async (request) => {
+    const principal = await request.principal();
+    return json(200, { items: await listWorkflowRules(request.app.workflow, principal) });
+  },
+
+  'PUT /workflow-rules/{id}': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, AnyObject);
+    const saved = await saveWorkflowRule(
+      request.app.deps,
+      request.app.workflow,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, saved, { etag: etag(saved.rule.version) });
+  },
+
+  'POST /workflow-rules/run-time-based': async (request) => {
+    const principal = await request.principal();
+    if (!canChangeSettings(principal)) {
+      throw new HttpError(403, 'forbidden', 'Only admins run the time-based rules by hand');
+    }
+    const { app } = request;
+    const outcome = await runTimeBasedRules({
+      deps: app.deps,
+      store: app.workflow,
+      sla: app.sla,
+      mail: await awsMailRuntime(app),
+    });
+    return json(200, outcome);
+  },
+
+  'GET /macros': async (request) => {
+    const principal = await request.principal();
+    return json(200, { items: await listMacros(request.app.workflow, principal) });
+  },
+
+  'PUT /macros/{id}': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, AnyObject);
+    const saved = await saveMacro(
+      request.app.deps,
+      request.app.workflow,
+      principal,
+      request.params.id!,
+      body,
+      ifMatchVersion(request) ?? null,
+    );
+    return json(200, saved, { etag: etag(saved.macro.version) });
+  },
+
+  'POST /macros/{id}/apply': async (request) => {
+    const principal = await request.principal();
+    const body = parseBody(request, ApplyMacroRequestSchema);
+    const results = await applyMacro(
+      request.app.deps,
+      request.app.workflow,
+      principal,
+      request.params.id!,
+      body.ticketIds,
+      { deskName: request.app.config.DESK_NAME },
+    );
+    return json(200, { results });
   },
 });

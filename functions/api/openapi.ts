@@ -103,6 +103,33 @@ const DOCS: Record<string, RouteDoc> = {
     body: s.RoutingRuleRequestSchema,
     response: s.StoredRoutingRuleSchema,
   },
+  'GET /workflow-rules': {
+    summary: 'Workflow rules in evaluation order (supervisors, admins)',
+    response: z.object({ items: z.array(s.StoredWorkflowRuleSchema) }),
+  },
+  'PUT /workflow-rules/{id}': {
+    summary: 'Create or change a workflow rule (admins; If-Match)',
+    body: s.WorkflowRuleRequestSchema,
+    response: s.StoredWorkflowRuleSchema,
+  },
+  'POST /workflow-rules/run-time-based': {
+    summary: 'Evaluate the time-based rules over the open tickets now (admins; normally hourly)',
+    response: s.TimeBasedRunSchema,
+  },
+  'GET /macros': {
+    summary: 'Macros the caller may use (shared ones and their own)',
+    response: z.object({ items: z.array(s.StoredMacroSchema) }),
+  },
+  'PUT /macros/{id}': {
+    summary: 'Create or change a macro (shared: admins; personal: their owner; If-Match)',
+    body: s.MacroRequestSchema,
+    response: s.StoredMacroSchema,
+  },
+  'POST /macros/{id}/apply': {
+    summary: 'Apply a macro to 1–100 tickets, each on its own; one result per ticket',
+    body: s.ApplyMacroRequestSchema,
+    response: s.ApplyMacroResponseSchema,
+  },
   'GET /sla/policies': {
     summary: 'SLA policies in evaluation order',
     response: z.object({ items: z.array(s.VersionedPolicySchema) }),

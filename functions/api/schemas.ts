@@ -8,8 +8,10 @@ import { BlueprintDefinitionSchema } from '../domain/blueprints/definition.js';
 import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { BusinessCalendarSchema } from '../domain/business-hours/calendar.js';
 import { CustomerSchema } from '../domain/customers/model.js';
+import { MacroSchema } from '../domain/macros/model.js';
 import { AvailabilitySchema, SkillSchema, TeamAssignmentSchema } from '../domain/routing/assignment.js';
 import { DeskRoutingRuleSchema } from '../domain/routing/desk-rules.js';
+import { RuleSchema } from '../domain/rules/model.js';
 import { SlaPolicySchema } from '../domain/sla/policy.js';
 import { SlaRecordSchema } from '../domain/sla/record.js';
 import {
@@ -222,4 +224,58 @@ export const StoredRoutingRuleSchema = z.object({
   rule: DeskRoutingRuleSchema,
   updatedAt: z.string(),
   updatedBy: z.string(),
+});
+
+/** Workflow rules and macros (the domain schemas are refined, so requests are built from their shapes). */
+const RuleShape = RuleSchema.shape;
+const MacroShape = MacroSchema.shape;
+export const StoredWorkflowRuleSchema = z.object({
+  rule: RuleSchema,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+/** A rule as sent to `PUT /workflow-rules/{id}`: the id comes from the path, the version from If-Match. */
+export const WorkflowRuleRequestSchema = z.object({
+  name: RuleShape.name,
+  active: RuleShape.active,
+  position: RuleShape.position,
+  trigger: RuleShape.trigger,
+  conditions: RuleShape.conditions,
+  actions: RuleShape.actions,
+});
+export const TimeBasedRunSchema = z.object({
+  checked: z.number().int(),
+  fired: z.array(
+    z.object({
+      ticketId: z.string(),
+      fired: z.array(z.object({ ruleId: z.string(), ruleName: z.string() })),
+    }),
+  ),
+});
+export const StoredMacroSchema = z.object({
+  macro: MacroSchema,
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export const MacroRequestSchema = z.object({
+  name: MacroShape.name,
+  scope: MacroShape.scope,
+  ownerId: MacroShape.ownerId,
+  actions: MacroShape.actions,
+  reply: MacroShape.reply,
+  active: MacroShape.active,
+});
+export const ApplyMacroRequestSchema = z
+  .object({
+    ticketIds: z.array(id).min(1, 'name at least one ticket').max(100, 'at most 100 tickets at once'),
+  })
+  .strict();
+export const ApplyMacroResponseSchema = z.object({
+  results: z.array(
+    z.object({
+      ticketId: z.string(),
+      ok: z.boolean(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
 });

@@ -10,6 +10,7 @@ import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter.js';
 import { DynamoRoutingRepository } from '../adapters/dynamodb/routing-repository.js';
 import { DynamoSlaRepository } from '../adapters/dynamodb/sla-repository.js';
 import { DynamoTicketRepository } from '../adapters/dynamodb/ticket-repository.js';
+import { DynamoWorkflowRepository } from '../adapters/dynamodb/workflow-repository.js';
 import { ulidGenerator } from '../adapters/ids.js';
 import { SfnSlaTimerScheduler } from '../adapters/sfn/sla-timer-scheduler.js';
 import type { BlueprintMachine } from '../blueprints/engine.js';
@@ -33,6 +34,8 @@ export interface AppContext {
   sla: DynamoSlaRepository;
   /** Routing rules, round-robin cursors and agents' open-ticket counters. */
   routing: DynamoRoutingRepository;
+  /** Workflow rules, macros, the rules each ticket fired. */
+  workflow: DynamoWorkflowRepository;
   /** Starts and stops SLA timers; absent where the function has no timers to manage. */
   slaTimers?: SlaTimerScheduler;
   /** Blueprint definitions, runs and dashboards (see composition/blueprints.ts). */
@@ -83,6 +86,7 @@ export function createContext(config: RuntimeConfig): AppContext {
     directory,
     sla: new DynamoSlaRepository(documentClient, table),
     routing: new DynamoRoutingRepository(documentClient, table),
+    workflow: new DynamoWorkflowRepository(documentClient, table),
     ...(slaTimers ? { slaTimers } : {}),
     ...(blobs ? { blobs } : {}),
     deps: {

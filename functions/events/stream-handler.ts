@@ -10,7 +10,9 @@
  * SLA records and timers (functions/sla/engine.ts); agents' open-ticket
  * counters (once per record), routing rules and automatic assignment of new
  * tickets, and catching up on waiting tickets when an agent comes online
- * (functions/routing/engine.ts).
+ * (functions/routing/engine.ts); workflow rules for new tickets (after
+ * routing), changes by agents or rules, customer messages and agent replies,
+ * once per record (functions/rules/engine.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -22,7 +24,14 @@ import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { type LoadChange, loadChangesFor } from '../domain/routing/load.js';
 import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
 import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
-import { assignWaitingTickets, type RoutingContext, routeNewTicket } from '../routing/engine.js';
+import { assignWaitingTickets, autoAssign, type RoutingContext, routeNewTicket } from '../routing/engine.js';
+import {
+  type RuleEvent,
+  type RulesContext,
+  reactToRuleEvent,
+  ruleEventForEntry,
+  withRulesListedOnce,
+} from '../rules/engine.js';
 import { reactToSlaTrigger } from '../sla/engine.js';
 import { applyRollups, type RecordRollups, rollupsFor } from './rollups.js';
 
@@ -105,19 +114,36 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       if (changes.length > 0) await app.routing.applyLoadChanges(record.eventID ?? '', changes);
     }
     const routing: RoutingContext = { deps: app.deps, store: app.routing, log, pending: new Map() };
-    const triggers = event.Records.map(mailTrigger).filter((t): t is MailTrigger => t !== null);
+    const triggers = event.Records.flatMap((record) => {
+      const trigger = mailTrigger(record);
+      return trigger ? [{ trigger, eventId: record.eventID ?? '' }] : [];
+    });
     const mail = triggers.length > 0 ? await awsMailRuntime(app) : null;
     const sla = { deps: app.deps, store: app.sla, timers: app.slaTimers ?? null, mail, log };
+    const rules: RulesContext = {
+      deps: app.deps,
+      store: withRulesListedOnce(app.workflow),
+      sla: app.sla,
+      mail,
+      log,
+      assign: async (ticket, ruleName) => {
+        await autoAssign(routing, ticket, { ruleName });
+      },
+    };
     // One at a time, in stream order: mail is claimed per message and SLA records are
     // version-checked, so a retried batch sends nothing twice and moves no clock twice.
     const blueprints = blueprintContext(app);
-    for (const trigger of triggers) {
+    for (const { trigger, eventId } of triggers) {
       if (mail) await reactToMailTrigger({ deps: app.deps, ...mail, log }, trigger);
       await reactToSlaTrigger(sla, trigger);
       if (trigger.type === 'ticket-created') {
         await routeNewTicket(routing, trigger.ticket.id);
+        await reactToRuleEvent(rules, { trigger: 'ticket_created', eventId, ticketId: trigger.ticket.id });
         await enterBlueprint(blueprints, trigger.ticket.id);
       }
+      const ruleEvent: RuleEvent | null =
+        trigger.type === 'entry-added' ? ruleEventForEntry(trigger.entry, eventId) : null;
+      if (ruleEvent) await reactToRuleEvent(rules, ruleEvent);
     }
     for (const record of event.Records) {
       const agentId = agentCameOnline(record);

@@ -42,6 +42,10 @@ export const keys = {
   blueprintMetrics: (id: string) => ({ pk: `METRIC#blueprint#${id}`, sk: 'ALL' }),
   calendar: (id: string) => ({ pk: 'ORG', sk: `CALENDAR#${id}` }),
   routingRule: (id: string) => ({ pk: 'ORG', sk: `ROUTINGRULE#${id}` }),
+  workflowRule: (id: string) => ({ pk: 'ORG', sk: `WORKFLOWRULE#${id}` }),
+  macro: (id: string) => ({ pk: 'ORG', sk: `MACRO#${id}` }),
+  /** The workflow rules that fired for a ticket (their `firedKey`s), next to the ticket. */
+  ruleState: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'RULES' }),
   /** A team's round-robin cursor, apart from the team item so assignments never contend with settings. */
   teamRoundRobin: (teamId: string) => ({ pk: 'ORG', sk: `TEAMRR#${teamId}` }),
   /** An agent's open-ticket count, kept by the events handler. */

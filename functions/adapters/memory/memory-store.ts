@@ -7,6 +7,7 @@
 import type { Agent, Department, Team } from '../../domain/agents/model.js';
 import { canSeeTicket } from '../../domain/agents/model.js';
 import type { Customer, Identity } from '../../domain/customers/model.js';
+import type { Macro } from '../../domain/macros/model.js';
 import {
   type CustomerRepository,
   type Deps,
@@ -31,6 +32,8 @@ import type {
   RoutingStore,
   StoredRoutingRule,
 } from '../../domain/routing/ports.js';
+import type { Rule } from '../../domain/rules/model.js';
+import type { StoredMacro, StoredWorkflowRule, WorkflowStore } from '../../domain/rules/ports.js';
 import { Conflict, VersionConflict } from '../../domain/shared/errors.js';
 import type { Clock, IdGenerator } from '../../domain/shared/ports.js';
 import {
@@ -348,6 +351,70 @@ export class MemoryRoutingStore implements RoutingStore {
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
       .slice(0, limit)
       .map(clone);
+  }
+}
+
+/** Workflow rules, macros, fired keys and record claims in memory (same version checks and once-only claims). */
+export class MemoryWorkflowStore implements WorkflowStore {
+  readonly rules = new Map<string, StoredWorkflowRule>();
+  readonly macros = new Map<string, StoredMacro>();
+  readonly fired = new Map<string, Set<string>>();
+  readonly claimed = new Set<string>();
+
+  async listRules(): Promise<StoredWorkflowRule[]> {
+    return [...this.rules.values()].map(clone);
+  }
+
+  async putRule(rule: Rule, expectedVersion: number | null, by: string, at: Date): Promise<number> {
+    if ((this.rules.get(rule.id)?.rule.version ?? null) !== expectedVersion)
+      throw new VersionConflict('Workflow rule', expectedVersion ?? 0);
+    const version = (expectedVersion ?? 0) + 1;
+    this.rules.set(rule.id, {
+      rule: clone({ ...rule, version }),
+      updatedAt: at.toISOString(),
+      updatedBy: by,
+    });
+    return version;
+  }
+
+  async listMacros(): Promise<StoredMacro[]> {
+    return [...this.macros.values()].map(clone);
+  }
+
+  async getMacro(id: string): Promise<StoredMacro | null> {
+    return clone(this.macros.get(id) ?? null);
+  }
+
+  async putMacro(macro: Macro, expectedVersion: number | null, by: string, at: Date): Promise<number> {
+    if ((this.macros.get(macro.id)?.macro.version ?? null) !== expectedVersion)
+      throw new VersionConflict('Macro', expectedVersion ?? 0);
+    const version = (expectedVersion ?? 0) + 1;
+    this.macros.set(macro.id, {
+      macro: clone({ ...macro, version }),
+      updatedAt: at.toISOString(),
+      updatedBy: by,
+    });
+    return version;
+  }
+
+  async firedKeys(ticketId: string): Promise<string[]> {
+    return [...(this.fired.get(ticketId) ?? [])];
+  }
+
+  async addFiredKeys(ticketId: string, keys: readonly string[]): Promise<void> {
+    const set = this.fired.get(ticketId) ?? new Set<string>();
+    for (const key of keys) set.add(key);
+    this.fired.set(ticketId, set);
+  }
+
+  async claimRecord(eventId: string): Promise<boolean> {
+    if (this.claimed.has(eventId)) return false;
+    this.claimed.add(eventId);
+    return true;
+  }
+
+  async releaseRecord(eventId: string): Promise<void> {
+    this.claimed.delete(eventId);
   }
 }
 

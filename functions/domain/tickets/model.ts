@@ -194,6 +194,12 @@ export const TimelineEntrySchema = z.object({
   html: z.string().nullable().optional(),
   attachments: z.array(AttachmentSchema).optional(),
   email: EmailMetaSchema.optional(),
+  /**
+   * On `event` entries made by workflow rules: the rules of the chain so far
+   * and its depth (see rules/engine.ts), so the change they cause does not
+   * fire them again.
+   */
+  ruleCause: z.object({ ruleIds: z.array(z.string()), depth: z.number().int() }).optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 

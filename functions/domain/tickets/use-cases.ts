@@ -260,6 +260,13 @@ export async function updateTicket(
   return ticket;
 }
 
+export interface SystemChangeOptions {
+  /** Apply only to this version of the ticket (VersionConflict otherwise, no retry). */
+  expectedVersion?: number;
+  /** Workflow rules: the cause recorded on the change's event entry (see rules/engine.ts). */
+  ruleCause?: { ruleIds: string[]; depth: number };
+}
+
 /**
  * A change the desk makes by itself (an SLA escalation, a workflow rule): the
  * same checks as an agent's change, authored by `actor` on the timeline,
@@ -270,10 +277,15 @@ export async function applySystemChange(
   ticketId: string,
   patch: TicketPatch,
   actor: Actor,
+  options: SystemChangeOptions = {},
 ): Promise<Ticket> {
+  const { expectedVersion, ruleCause } = options;
   for (let attempt = 0; ; attempt++) {
     const current = await deps.tickets.get(ticketId);
     if (!current) throw new TicketNotFound(ticketId);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new VersionConflict('Ticket', expectedVersion, current.version);
+    }
     await checkReferences(deps, patch, current);
     const now = deps.clock.now();
     const { ticket, changes } = applyPatch(current, patch, now);
@@ -287,18 +299,20 @@ export async function applySystemChange(
       body: null,
       channel: null,
       changes,
+      ...(ruleCause ? { ruleCause } : {}),
     };
     try {
       await deps.tickets.update(ticket, current.version, [entry], current.tags);
       return ticket;
     } catch (error) {
-      if (error instanceof VersionConflict && attempt < 5) continue;
+      if (error instanceof VersionConflict && expectedVersion === undefined && attempt < 5) continue;
       throw error;
     }
   }
 }
 
-async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket): Promise<void> {
+/** Checks that the agents, department and team a patch names exist and fit together. */
+export async function checkReferences(deps: Deps, patch: TicketPatch, current: Ticket): Promise<void> {
   if (patch.assigneeId) {
     const agent = await deps.directory.getAgent(patch.assigneeId);
     if (!agent?.active) {
