@@ -12,11 +12,10 @@
  * Playwright's auto-waiting locators, the page clock and API polling do the
  * waiting: no fixed sleeps. Screenshots land in test-results/ (git-ignored).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BlueprintHead } from '../../functions/adapters/dynamodb/blueprint-repository.js';
 import type { dashboard } from '../../functions/blueprints/engine.js';
@@ -24,10 +23,8 @@ import type { BlueprintDefinition } from '../../functions/domain/blueprints/defi
 import type { Ticket } from '../../functions/domain/tickets/model.js';
 import { type LocalDesk, startLocal } from '../../local/runtime.js';
 import { eventually } from '../support/eventually.js';
+import { buildSpaIfMissing, launchChromium, RESULTS } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_TIMEOUT = 90_000;
 
 type Dashboard = Awaited<ReturnType<typeof dashboard>>;
@@ -45,12 +42,6 @@ const BLUEPRINT_NAME = `Technical fixes ${unique}`;
 const BLUEPRINT_ID = `technical-fixes-${unique}`;
 const SUBJECT = `Label printer crashes on start ${unique}`;
 let ticketId = '';
-
-async function buildSpaIfMissing(): Promise<void> {
-  if (existsSync(join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
 
 async function login(email: string): Promise<string> {
   const response = await fetch(`${desk.url}/local/login`, {
@@ -105,24 +96,11 @@ function node(stateId: string): Locator {
 }
 
 beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
   await buildSpaIfMissing();
   dataDir = mkdtempSync(join(tmpdir(), 'desk-browser-blueprints-'));
   desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, inMemory: true, seed: true, quiet: true });
   adminToken = await login('admin@demo.local');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ baseURL: desk.url, viewport: { width: 1440, height: 1000 } });
   page = await context.newPage();
   // The page's clock runs with real time until a test moves it forward.

@@ -8,20 +8,17 @@
  * side is polled with `eventually`. No fixed sleeps.
  * Screenshots land in test-results/ (git-ignored) for a human to look at.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import nodemailer, { type Transporter } from 'nodemailer';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboxMessage } from '../../local/outbox.js';
 import { type LocalDesk, startLocal } from '../../local/runtime.js';
 import { eventually } from '../support/eventually.js';
+import { buildSpaIfMissing, launchChromium, RESULTS } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_TIMEOUT = 60_000;
 
 let desk: LocalDesk;
@@ -49,14 +46,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-async function buildSpaIfMissing(): Promise<void> {
-  if (existsSync(join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
-
 beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
   await buildSpaIfMissing();
   dataDir = mkdtempSync(join(tmpdir(), 'desk-browser-email-'));
   desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, inMemory: true, seed: true, quiet: true });
@@ -66,19 +56,7 @@ beforeAll(async () => {
     secure: false,
     ignoreTLS: true,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({
     baseURL: desk.url,
     viewport: { width: 1440, height: 900 },

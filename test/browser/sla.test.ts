@@ -9,21 +9,18 @@
  * Playwright's auto-waiting locators and its page clock do the waiting: no
  * fixed sleeps. Screenshots land in test-results/ (git-ignored).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VersionedCalendar, VersionedPolicy } from '../../functions/adapters/dynamodb/sla-repository.js';
 import type { SlaRecord } from '../../functions/domain/sla/record.js';
 import type { Ticket } from '../../functions/domain/tickets/model.js';
 import { type LocalDesk, startLocal } from '../../local/runtime.js';
 import { eventually } from '../support/eventually.js';
+import { buildSpaIfMissing, launchChromium, RESULTS } from './support.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = join(ROOT, 'test-results');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TEST_TIMEOUT = 60_000;
 
 let desk: LocalDesk;
@@ -41,12 +38,6 @@ const calendarName = `Lisbon support ${unique}`;
 const calendarId = `lisbon-${unique}`;
 const SEEDED_SUBJECT = 'Cannot log in to my account';
 const OTHER_SUBJECT = 'Invoice shows the wrong VAT number';
-
-async function buildSpaIfMissing(): Promise<void> {
-  if (existsSync(join(ROOT, 'web', 'dist', 'index.html'))) return;
-  const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-}
 
 async function login(email: string): Promise<string> {
   const response = await fetch(`${desk.url}/local/login`, {
@@ -87,7 +78,6 @@ async function signIn(email: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true });
   await buildSpaIfMissing();
   dataDir = mkdtempSync(join(tmpdir(), 'desk-browser-sla-'));
   desk = await startLocal({ port: 0, jvm: 'fast-start', dataDir, inMemory: true, seed: true, quiet: true });
@@ -103,19 +93,7 @@ beforeAll(async () => {
     },
     { timeoutMs: 30_000, intervalMs: 200, what: 'the SLA records of the seeded tickets' },
   );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ baseURL: desk.url, viewport: { width: 1440, height: 900 } });
   page = await context.newPage();
   // The page's clock runs with real time until a test moves it forward.
