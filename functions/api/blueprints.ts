@@ -1,5 +1,3 @@
-/** Blueprint routes: definitions (admins publish versions), a ticket's run and transitions, dashboards. */
-import { z } from 'zod';
 import {
   dashboard,
   listBlueprints,
@@ -10,9 +8,7 @@ import {
 import { blueprintContext } from '../composition/blueprints.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { createApiHandler, etag, ifMatchVersion, json, parseBody } from './http.js';
-import { TransitionRequestSchema } from './schemas.js';
-
-const AnyObject = z.record(z.string(), z.unknown());
+import { SettingBodySchema, TransitionRequestSchema } from './schemas.js';
 
 export const handler = createApiHandler({
   'GET /blueprints': async (request) => {
@@ -35,7 +31,7 @@ export const handler = createApiHandler({
 
   'PUT /blueprints/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const definition = await publishBlueprint(
       blueprintContext(request.app),
       principal,

@@ -1,8 +1,3 @@
-/**
- * The desk's organisation: the caller, agents, departments, teams, routing
- * settings, workflow rules and macros (with applying a macro to tickets).
- */
-import { z } from 'zod';
 import { awsMailRuntime } from '../composition/mail.js';
 import { canChangeSettings } from '../domain/agents/model.js';
 import { createDepartment } from '../domain/agents/use-cases.js';
@@ -20,11 +15,10 @@ import {
   ApplyMacroRequestSchema,
   AvailabilityRequestSchema,
   CreateDepartmentRequestSchema,
+  SettingBodySchema,
   UpdateAgentRequestSchema,
   UpdateTeamRequestSchema,
 } from './schemas.js';
-
-const AnyObject = z.record(z.string(), z.unknown());
 
 export const handler = createApiHandler({
   'GET /me': async (request) => {
@@ -105,7 +99,7 @@ export const handler = createApiHandler({
 
   'PUT /routing-rules/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const saved = await saveRoutingRule(
       request.app.deps,
       request.app.routing,
@@ -124,7 +118,7 @@ export const handler = createApiHandler({
 
   'PUT /workflow-rules/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const saved = await saveWorkflowRule(
       request.app.deps,
       request.app.workflow,
@@ -158,7 +152,7 @@ export const handler = createApiHandler({
 
   'PUT /macros/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const saved = await saveMacro(
       request.app.deps,
       request.app.workflow,

@@ -103,6 +103,8 @@ export const ListTicketsQuerySchema = z
   .strict();
 
 export const PageQuerySchema = z.object({ limit, cursor }).strict();
+/** A desk setting's body (policy, calendar, rule, macro, blueprint): validated by its domain schema after. */
+export const SettingBodySchema = z.record(z.string(), z.unknown());
 export const TransitionRequestSchema = z
   .object({
     transition: z.string().min(1).max(100),

@@ -1,10 +1,6 @@
-/** SLA routes: policies and business-hours calendars (admins edit), the at-risk view, a ticket's SLA. */
-import { z } from 'zod';
 import { getTicketSla, listAtRisk, saveCalendar, savePolicy } from '../sla/admin.js';
 import { createApiHandler, etag, ifMatchVersion, json, parseBody, parseQuery } from './http.js';
-import { AtRiskQuerySchema } from './schemas.js';
-
-const AnyObject = z.record(z.string(), z.unknown());
+import { AtRiskQuerySchema, SettingBodySchema } from './schemas.js';
 
 export const handler = createApiHandler({
   'GET /sla/policies': async (request) => {
@@ -19,7 +15,7 @@ export const handler = createApiHandler({
 
   'PUT /sla/policies/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const saved = await savePolicy(
       request.app.deps,
       request.app.sla,
@@ -39,7 +35,7 @@ export const handler = createApiHandler({
 
   'PUT /business-hours/{id}': async (request) => {
     const principal = await request.principal();
-    const body = parseBody(request, AnyObject);
+    const body = parseBody(request, SettingBodySchema);
     const saved = await saveCalendar(
       request.app.deps,
       request.app.sla,

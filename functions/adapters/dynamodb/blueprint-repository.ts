@@ -158,9 +158,7 @@ export class DynamoBlueprintRepository {
         Put: {
           TableName: this.tableName,
           Item: ticketItem(ticket),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedTicketVersion },
+          ...versionCondition(expectedTicketVersion),
         },
       },
       {

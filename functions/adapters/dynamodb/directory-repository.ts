@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -19,6 +18,7 @@ import type { DirectoryRepository } from '../../domain/ports.js';
 import { Conflict } from '../../domain/shared/errors.js';
 import { cancellationCodes } from './errors.js';
 import { keys } from './keys.js';
+import { queryOrg } from './query-all.js';
 import { putIfVersion } from './versioned-put.js';
 
 /**
@@ -50,7 +50,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: list agents — Query pk=ORG, begins_with(sk, 'AGENT#'). */
   async listAgents(): Promise<Agent[]> {
-    return (await this.queryOrg('AGENT#')).map((item) => AgentSchema.parse(item));
+    return (await queryOrg(this.client, this.tableName, 'AGENT#')).map((item) => AgentSchema.parse(item));
   }
 
   /** Access pattern: get department — GetItem ORG / DEPT#id. */
@@ -63,7 +63,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: list departments — Query pk=ORG, begins_with(sk, 'DEPT#'). */
   async listDepartments(): Promise<Department[]> {
-    return (await this.queryOrg('DEPT#')).map((item) => DepartmentSchema.parse(item));
+    return (await queryOrg(this.client, this.tableName, 'DEPT#')).map((item) => DepartmentSchema.parse(item));
   }
 
   /** Access pattern: create department — conditional PutItem ORG / DEPT#id. */
@@ -103,7 +103,7 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
 
   /** Access pattern: list teams — Query pk=ORG, begins_with(sk, 'TEAM#'). */
   async listTeams(): Promise<Team[]> {
-    return (await this.queryOrg('TEAM#')).map((item) => TeamSchema.parse(item));
+    return (await queryOrg(this.client, this.tableName, 'TEAM#')).map((item) => TeamSchema.parse(item));
   }
 
   /** Seeds or replaces a team (demo data and admin screens). */
@@ -192,23 +192,5 @@ export class DynamoDirectoryRepository implements DirectoryRepository {
       new GetCommand({ TableName: this.tableName, Key: keys.agentCredential(agentId) }),
     );
     return typeof result.Item?.hash === 'string' ? result.Item.hash : null;
-  }
-
-  private async queryOrg(prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.org, ':prefix': prefix },
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      items.push(...(result.Items ?? []));
-      lastKey = result.LastEvaluatedKey;
-    } while (lastKey);
-    return items;
   }
 }

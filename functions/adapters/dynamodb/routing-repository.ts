@@ -18,7 +18,8 @@ import { type Ticket, TicketSchema, type TicketStatus } from '../../domain/ticke
 import { statusOrderPrefix } from '../../domain/tickets/status.js';
 import { cancellationCodes } from './errors.js';
 import { keys, NONE } from './keys.js';
-import { putIfVersion } from './versioned-put.js';
+import { queryOrg } from './query-all.js';
+import { putAuditedVersion } from './versioned-put.js';
 
 const MARKER_TTL_SECONDS = 2 * 24 * 60 * 60;
 const BATCH_GET_LIMIT = 100;
@@ -37,20 +38,7 @@ export class DynamoRoutingRepository implements RoutingStore {
 
   /** Access pattern: routing rules — Query pk=ORG, begins_with(sk, 'ROUTINGRULE#'). */
   async listRules(): Promise<StoredRoutingRule[]> {
-    const items: Record<string, unknown>[] = [];
-    let lastKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.org, ':prefix': 'ROUTINGRULE#' },
-          ExclusiveStartKey: lastKey,
-        }),
-      );
-      items.push(...(result.Items ?? []));
-      lastKey = result.LastEvaluatedKey;
-    } while (lastKey);
+    const items = await queryOrg(this.client, this.tableName, 'ROUTINGRULE#');
     return items.map((item) => ({
       rule: DeskRoutingRuleSchema.parse({ ...(item.rule as object), version: item.version }),
       updatedAt: String(item.updatedAt),
@@ -65,22 +53,19 @@ export class DynamoRoutingRepository implements RoutingStore {
     by: string,
     at: Date,
   ): Promise<number> {
-    const version = (expectedVersion ?? 0) + 1;
-    await putIfVersion(
+    return putAuditedVersion(
       this.client,
       this.tableName,
       {
-        ...keys.routingRule(rule.id),
+        key: keys.routingRule(rule.id),
         type: 'routingRule',
-        rule: { ...rule, version },
-        version,
-        updatedAt: at.toISOString(),
-        updatedBy: by,
+        body: (version) => ({ rule: { ...rule, version } }),
+        what: 'Routing rule',
       },
       expectedVersion,
-      'Routing rule',
+      by,
+      at,
     );
-    return version;
   }
 
   /** Access pattern: a team's round-robin cursor — GetItem ORG / TEAMRR#team, strongly consistent. */

@@ -13,7 +13,7 @@ import { type Ticket, TicketSchema } from '../../domain/tickets/model.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { keys } from './keys.js';
 import { queryOrg } from './query-all.js';
-import { putIfVersion } from './versioned-put.js';
+import { putAuditedVersion, putIfVersion } from './versioned-put.js';
 
 /** The at-risk view: one sparse partition of gsi1 holding the SLA records with a running target. */
 export const AT_RISK_PARTITION = 'SLADUE';
@@ -159,7 +159,14 @@ export class DynamoSlaRepository {
 
   /** Access pattern: save an SLA policy — PutItem ORG / SLAPOLICY#id, version-checked. */
   async putPolicy(policy: SlaPolicy, expectedVersion: number | null, by: string, at: Date): Promise<number> {
-    return this.putVersioned(keys.slaPolicy(policy.id), { policy }, expectedVersion, by, at, 'SLA policy');
+    return putAuditedVersion(
+      this.client,
+      this.tableName,
+      { key: keys.slaPolicy(policy.id), type: 'SLA policy', body: () => ({ policy }), what: 'SLA policy' },
+      expectedVersion,
+      by,
+      at,
+    );
   }
 
   /** Access pattern: save a business calendar — PutItem ORG / CALENDAR#id, version-checked. */
@@ -169,20 +176,13 @@ export class DynamoSlaRepository {
     by: string,
     at: Date,
   ): Promise<number> {
-    return this.putVersioned(keys.calendar(calendar.id), { calendar }, expectedVersion, by, at, 'Calendar');
-  }
-
-  private async putVersioned(
-    key: Record<string, string>,
-    body: Record<string, unknown>,
-    expectedVersion: number | null,
-    by: string,
-    at: Date,
-    what: string,
-  ): Promise<number> {
-    const version = (expectedVersion ?? 0) + 1;
-    const item = { ...key, type: what, ...body, version, updatedAt: at.toISOString(), updatedBy: by };
-    await putIfVersion(this.client, this.tableName, item, expectedVersion, what);
-    return version;
+    return putAuditedVersion(
+      this.client,
+      this.tableName,
+      { key: keys.calendar(calendar.id), type: 'Calendar', body: () => ({ calendar }), what: 'Calendar' },
+      expectedVersion,
+      by,
+      at,
+    );
   }
 }

@@ -35,6 +35,7 @@ import { customerItem, identityItem } from './customer-repository.js';
 import { cancellationCodes } from './errors.js';
 import { keys, NONE, tagIndexKeys, ticketIndexKeys } from './keys.js';
 import type { IndexName } from './table-definition.js';
+import { versionCondition } from './versioned-put.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -225,9 +226,7 @@ export class DynamoTicketRepository implements TicketRepository {
         Put: {
           TableName: this.tableName,
           Item: ticketItem(ticket),
-          ConditionExpression: '#version = :expected',
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expected': expectedVersion },
+          ...versionCondition(expectedVersion),
         },
       },
       ...entries.map(

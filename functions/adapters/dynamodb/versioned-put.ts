@@ -34,3 +34,35 @@ export async function putIfVersion(
     throw error;
   }
 }
+
+/**
+ * Saves a desk setting (policy, calendar, rule, macro...) as the next version
+ * of `expectedVersion` (1 for a new one), recording who saved it and when;
+ * `body` gets the new version to embed where the setting keeps its own.
+ * Returns the new version; a lost race throws VersionConflict.
+ */
+export async function putAuditedVersion(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  setting: {
+    key: Record<string, string>;
+    type: string;
+    body: (version: number) => Record<string, unknown>;
+    what: string;
+  },
+  expectedVersion: number | null,
+  by: string,
+  at: Date,
+): Promise<number> {
+  const version = (expectedVersion ?? 0) + 1;
+  const item = {
+    ...setting.key,
+    type: setting.type,
+    ...setting.body(version),
+    version,
+    updatedAt: at.toISOString(),
+    updatedBy: by,
+  };
+  await putIfVersion(client, tableName, item, expectedVersion, setting.what);
+  return version;
+}

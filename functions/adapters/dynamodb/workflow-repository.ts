@@ -10,7 +10,7 @@ import { type Rule, RuleSchema } from '../../domain/rules/model.js';
 import type { StoredMacro, StoredWorkflowRule, WorkflowStore } from '../../domain/rules/ports.js';
 import { keys } from './keys.js';
 import { queryOrg } from './query-all.js';
-import { putIfVersion } from './versioned-put.js';
+import { putAuditedVersion } from './versioned-put.js';
 
 const MARKER_TTL_SECONDS = 2 * 24 * 60 * 60;
 
@@ -37,22 +37,19 @@ export class DynamoWorkflowRepository implements WorkflowStore {
 
   /** Access pattern: save a workflow rule — PutItem ORG / WORKFLOWRULE#id, version-checked. */
   async putRule(rule: Rule, expectedVersion: number | null, by: string, at: Date): Promise<number> {
-    const version = (expectedVersion ?? 0) + 1;
-    await putIfVersion(
+    return putAuditedVersion(
       this.client,
       this.tableName,
       {
-        ...keys.workflowRule(rule.id),
+        key: keys.workflowRule(rule.id),
         type: 'workflowRule',
-        rule: { ...rule, version },
-        version,
-        updatedAt: at.toISOString(),
-        updatedBy: by,
+        body: (version) => ({ rule: { ...rule, version } }),
+        what: 'Workflow rule',
       },
       expectedVersion,
-      'Workflow rule',
+      by,
+      at,
     );
-    return version;
   }
 
   /** Access pattern: macros — Query pk=ORG, begins_with(sk, 'MACRO#'). */
@@ -69,22 +66,19 @@ export class DynamoWorkflowRepository implements WorkflowStore {
 
   /** Access pattern: save a macro — PutItem ORG / MACRO#id, version-checked. */
   async putMacro(macro: Macro, expectedVersion: number | null, by: string, at: Date): Promise<number> {
-    const version = (expectedVersion ?? 0) + 1;
-    await putIfVersion(
+    return putAuditedVersion(
       this.client,
       this.tableName,
       {
-        ...keys.macro(macro.id),
+        key: keys.macro(macro.id),
         type: 'macro',
-        macro: { ...macro, version },
-        version,
-        updatedAt: at.toISOString(),
-        updatedBy: by,
+        body: (version) => ({ macro: { ...macro, version } }),
+        what: 'Macro',
       },
       expectedVersion,
-      'Macro',
+      by,
+      at,
     );
-    return version;
   }
 
   /** Access pattern: a ticket's fired rules — GetItem TICKET#id / RULES. */
