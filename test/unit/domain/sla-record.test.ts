@@ -11,39 +11,14 @@ import {
 } from '../../../functions/domain/sla/record.js';
 import type { SlaTimerInput } from '../../../functions/domain/sla/timer-port.js';
 import type { Ticket } from '../../../functions/domain/tickets/model.js';
+import { ticketOpenedAt } from '../../support/tickets.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z'); // a Monday (10:00 in Berlin)
 const mins = (minutes: number, from: Date = T0) => new Date(from.getTime() + minutes * 60_000);
 const iso = (d: Date) => d.toISOString();
 
 function ticket(overrides: Partial<Ticket> = {}): Ticket {
-  return {
-    id: 't1',
-    number: 1001,
-    subject: 'Printer on fire',
-    status: 'new',
-    priority: 'normal',
-    channel: 'email',
-    departmentId: 'support',
-    teamId: null,
-    assigneeId: null,
-    customerId: 'c1',
-    requester: { name: 'Ann', email: 'ann@example.com', phone: null },
-    tags: [],
-    customFields: {},
-    version: 1,
-    createdAt: T0.toISOString(),
-    updatedAt: T0.toISOString(),
-    firstRespondedAt: null,
-    solvedAt: null,
-    closedAt: null,
-    messageCount: 1,
-    ccs: [],
-    supportAddress: null,
-    followUpOf: null,
-    blueprint: null,
-    ...overrides,
-  };
+  return ticketOpenedAt(T0, overrides);
 }
 
 function policy(overrides: Partial<SlaPolicyInput> = {}): SlaPolicy {
