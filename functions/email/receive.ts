@@ -255,6 +255,7 @@ export async function receiveEmail(
       subject: normaliseSubject(mail.subject) || mail.subject.trim() || '(no subject)',
       description: capText(mail.text) || NO_TEXT,
       customer: { email: senderAddress, name: mail.from?.name ?? null },
+      ...(senderCustomer ? { knownCustomer: senderCustomer } : {}),
       channel: 'email',
       departmentId,
       createdBy: 'customer',

@@ -36,6 +36,8 @@ export interface CreateTicketInput {
   /** Who created it: the customer themselves (web form, email) or an agent (phone, API). */
   createdBy: Actor | 'customer';
   idempotency?: Omit<IdempotencyClaim, 'resourceId'>;
+  /** The customer the caller already found for `customer` (after merges): not looked up again. */
+  knownCustomer?: Customer;
   /** Inbound mail: the message claim (a second delivery then fails with DuplicateMessage). */
   inbound?: InboundClaim;
   /** Id of the first timeline entry, when the caller needs it beforehand (attachments are stored under it). */
@@ -73,7 +75,9 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
   const name = input.customer.name ?? null;
   // Independent reads run together; the number is taken only once the input is known good.
   let [{ customer, isNew }] = await Promise.all([
-    resolveCustomer(deps, identities, name, deps.clock.now()),
+    input.knownCustomer
+      ? { customer: input.knownCustomer, isNew: false }
+      : resolveCustomer(deps, identities, name, deps.clock.now()),
     input.departmentId ? requireActiveDepartment(deps, input.departmentId) : undefined,
   ]);
   const number = await deps.tickets.nextTicketNumber();
