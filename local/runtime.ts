@@ -23,13 +23,16 @@ import { parseBlueprintTaskRequest } from '../functions/domain/blueprints/task-c
 import type { SupportAddress } from '../functions/domain/email/ports.js';
 import { readReplyAddress } from '../functions/domain/email/signing.js';
 import type { SlaTargetKind } from '../functions/domain/sla/policy.js';
-import { receiveEmail, supportAddressOf } from '../functions/email/receive.js';
+import { receiveEmail, supportAddressOf, withDepartmentAddresses } from '../functions/email/receive.js';
 import { handler as streamHandler } from '../functions/events/stream-handler.js';
+import { runScheduledRules } from '../functions/rules/schedule-handler.js';
 import { repairTimers, runTimerTick, type SlaContext } from '../functions/sla/engine.js';
+import { localAgentAccounts } from './accounts.js';
 import { cachingVerifier, issueToken, verifyPassword } from './auth.js';
 import { BLUEPRINT_MACHINE, blueprintExecutionName, registerBlueprintMachine } from './blueprint-machine.js';
 import { type JvmProfile, startDynamoDbLocal } from './dynamodb-local.js';
 import { FILES_PATH, FileBlobStore } from './file-blob-store.js';
+import { startInterval } from './interval.js';
 import { listOutbox, OutboxMailer } from './outbox.js';
 import { seedDemoData } from './seed.js';
 import { startLocalServer } from './server.js';
@@ -63,6 +66,16 @@ export interface LocalOptions {
   supportAddresses?: SupportAddress[];
   /** Automatic mails to one address per hour (loop brake). Default 5. */
   autoRepliesPerHour?: number;
+  /**
+   * How often the time-based workflow rules run (EventBridge does it every 15
+   * minutes on AWS). Default: env `RULES_INTERVAL_SECONDS`, else 300; 0 turns it off.
+   */
+  rulesIntervalSeconds?: number;
+  /**
+   * Webhooks may use http and call loopback/private hosts (a receiver on
+   * 127.0.0.1). Default true locally; on AWS it is always https to public hosts.
+   */
+  allowLocalWebhooks?: boolean;
 }
 
 /** The demo desk's support addresses: general mail goes to triage, the others to their department. */
@@ -122,6 +135,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
       AWS_REGION: 'us-east-1',
       DESK_NAME: options.deskName ?? 'Demo Desk',
       PUBLIC_RATE_LIMIT_PER_MINUTE: String(options.publicRateLimitPerMinute ?? 10),
+      WEBHOOK_ALLOW_HTTP: String(options.allowLocalWebhooks ?? true),
+      WEBHOOK_ALLOW_PRIVATE_HOSTS: String(options.allowLocalWebhooks ?? true),
     });
     const admin = new DynamoDBClient({
       endpoint: dynamo.endpoint,
@@ -158,6 +173,8 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
     };
     app.blobs = blobs;
     app.mail = mail;
+    // Agents created by admins sign in with the local login (a password hash in the table).
+    app.accounts = localAgentAccounts();
 
     // Step Functions: the same ASL files, run in-process; SLA timers tick the same task code.
     const stepFunctions = new LocalStepFunctions({
@@ -210,12 +227,25 @@ export async function startLocal(options: LocalOptions = {}): Promise<LocalDesk>
       await app.blueprintMachine.start({ ticketId, blueprintId: run.blueprintId, version: run.version });
     }
     if (waiting.length > 0) log(`restored ${waiting.length} blueprint processes`);
+    // Time-based workflow rules on an interval (EventBridge every 15 minutes on AWS); runs never overlap.
+    const rulesInterval = options.rulesIntervalSeconds ?? Number(process.env.RULES_INTERVAL_SECONDS ?? 300);
+    if (!Number.isFinite(rulesInterval) || rulesInterval < 0) {
+      throw new Error(`RULES_INTERVAL_SECONDS must be a number of seconds, got "${rulesInterval}"`);
+    }
+    if (rulesInterval > 0) {
+      const rulesJob = startInterval({
+        intervalMs: rulesInterval * 1000,
+        run: () => runScheduledRules(app, () => undefined),
+        onError: (error) => log(`time-based rules: ${String(error)}`),
+      });
+      stops.push(() => rulesJob.stop());
+    }
     const smtp = await startSmtpReceiver({
       port: options.smtpPort ?? (options.port === 0 ? 0 : 2525),
       host: options.host ?? '127.0.0.1',
       maxBytes: MAX_MESSAGE_BYTES,
-      acceptsRecipient: (address) =>
-        supportAddressOf(mail.settings, address) !== null ||
+      acceptsRecipient: async (address) =>
+        supportAddressOf(await withDepartmentAddresses(app.deps, mail.settings), address) !== null ||
         readReplyAddress(mail.settings.signingSecret, address) !== null,
       onMessage: async (raw, envelope) => {
         const key = `inbound/${ulidGenerator.newId()}`;

@@ -11,6 +11,13 @@ import type { AgentInput, Principal, TeamInput } from '../functions/domain/agent
 import { validateBlueprint } from '../functions/domain/blueprints/definition.js';
 import { SAMPLE_RETURNS_BLUEPRINT } from '../functions/domain/blueprints/sample-returns.js';
 import { type BusinessCalendar, parseBusinessCalendar } from '../functions/domain/business-hours/calendar.js';
+import {
+  type FieldDefinition,
+  type Layout,
+  parseFieldDefinition,
+  parseLayout,
+} from '../functions/domain/fields/model.js';
+import { type CannedResponse, parseCannedResponse } from '../functions/domain/macros/canned.js';
 import { Conflict, VersionConflict } from '../functions/domain/shared/errors.js';
 import { parseSlaPolicy, type SlaPolicy } from '../functions/domain/sla/policy.js';
 import { addNote, addReply, createTicket, updateTicket } from '../functions/domain/tickets/use-cases.js';
@@ -197,6 +204,91 @@ export const DEMO_SLA_POLICY: SlaPolicy = parseSlaPolicy({
   },
 });
 
+/**
+ * Two custom fields: a "Sub-category" picklist whose values differ between
+ * Returns and Technical Support, and an "Order number" used in both (so a
+ * ticket moved between them keeps its order number and loses its
+ * sub-category). The order number is required in Returns before a ticket is
+ * solved or closed outside its blueprint.
+ */
+export const DEMO_FIELDS: FieldDefinition[] = [
+  parseFieldDefinition({
+    id: 'sub_category',
+    label: 'Sub-category',
+    type: 'picklist',
+    optionsByDepartment: {
+      returns: ['Damaged item', 'Wrong item', 'Missing parts', 'Changed my mind'],
+      technical: ['Battery', 'Display', 'Connectivity', 'Software'],
+    },
+    active: true,
+    version: 1,
+  }),
+  parseFieldDefinition({
+    id: 'order_number',
+    label: 'Order number',
+    type: 'text',
+    maxLength: 40,
+    active: true,
+    version: 1,
+  }),
+];
+
+export const DEMO_LAYOUTS: Layout[] = [
+  parseLayout(
+    {
+      departmentId: 'returns',
+      fields: [
+        { fieldId: 'order_number', required: true },
+        { fieldId: 'sub_category', required: false },
+      ],
+      version: 1,
+    },
+    DEMO_FIELDS,
+  ),
+  parseLayout(
+    {
+      departmentId: 'technical',
+      fields: [
+        { fieldId: 'sub_category', required: false },
+        { fieldId: 'order_number', required: false },
+      ],
+      version: 1,
+    },
+    DEMO_FIELDS,
+  ),
+];
+
+/** Three shared canned responses, with the placeholders of `functions/domain/macros/templates.ts`. */
+export const DEMO_CANNED_RESPONSES: CannedResponse[] = [
+  parseCannedResponse({
+    id: 'greeting',
+    title: 'Greeting',
+    body:
+      'Hi {{customer.name}},\n\nThank you for contacting {{desk.name}}. We have your request ' +
+      '(ticket #{{ticket.number}}) and will get back to you shortly.',
+    tags: ['greeting'],
+    scope: 'shared',
+  }),
+  parseCannedResponse({
+    id: 'order-number',
+    title: 'We need your order number',
+    body:
+      'Hi {{customer.name}},\n\nTo look into this we need your order number. Please reply to this ' +
+      'message with it, quoting ticket #{{ticket.number}}.',
+    tags: ['order'],
+    scope: 'shared',
+  }),
+  parseCannedResponse({
+    id: 'closing',
+    title: 'Closing',
+    body:
+      'Glad we could help! If anything else comes up, just reply to this message.\n\n' +
+      'Best regards,\n{{agent.name}}\n{{desk.name}}',
+    tags: ['closing'],
+    scope: 'shared',
+  }),
+];
+
 function ignoreConflict(error: unknown): void {
   if (!(error instanceof VersionConflict)) throw error;
 }
@@ -240,6 +332,14 @@ export async function seedDemoData(app: AppContext): Promise<boolean> {
   const returns = validateBlueprint(SAMPLE_RETURNS_BLUEPRINT);
   await blueprintContext(app).store.publish(returns, 'seed', now).catch(ignoreConflict);
   forgetDefinitions();
+  // Custom fields and the Returns / Technical Support layouts (the store's own cache sees them at once).
+  for (const field of DEMO_FIELDS)
+    await app.fields.putDefinition(field, null, 'seed', now).catch(ignoreConflict);
+  for (const layout of DEMO_LAYOUTS)
+    await app.fields.putLayout(layout, null, 'seed', now).catch(ignoreConflict);
+  // Canned responses every agent can insert into a reply.
+  for (const canned of DEMO_CANNED_RESPONSES)
+    await app.views.putCanned(canned, null, 'seed', now).catch(ignoreConflict);
 
   const admin: Principal = {
     agentId: 'agent-admin',
@@ -271,6 +371,7 @@ export async function seedDemoData(app: AppContext): Promise<boolean> {
       assigneeId: 'agent-sam',
       teamId: 'replacement',
       tags: ['overheating', 'hardware'],
+      customFields: { sub_category: 'Battery' },
     });
     await addNote(app.deps, admin, overheating.id, {
       body: 'Known battery batch issue — check the serial number before offering a replacement.',

@@ -16,11 +16,13 @@ import type {
 import { handler as blueprints } from '../functions/api/blueprints.js';
 import { handler as customers } from '../functions/api/customers.js';
 import { handler as directory } from '../functions/api/directory.js';
+import { handler as fields } from '../functions/api/fields.js';
 import { handler as meta } from '../functions/api/meta.js';
 import { handler as publicApi } from '../functions/api/public.js';
 import { ROUTES, type RouteDefinition, type RouteGroup, routeKey } from '../functions/api/routes.js';
 import { handler as sla } from '../functions/api/sla.js';
 import { handler as tickets } from '../functions/api/tickets.js';
+import { handler as views } from '../functions/api/views.js';
 
 type ApiHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -35,6 +37,8 @@ const HANDLERS: Record<RouteGroup, ApiHandler> = {
   directory,
   sla,
   blueprints,
+  fields,
+  views,
 };
 
 /** API Gateway's payload limit. */

@@ -16,7 +16,8 @@ export interface SmtpReceiverOptions {
   host?: string;
   /** SES accepts messages up to 40 MB including encoding. */
   maxBytes: number;
-  acceptsRecipient(address: string): boolean;
+  /** May ask the table (support addresses admins gave departments). */
+  acceptsRecipient(address: string): boolean | Promise<boolean>;
   onMessage(raw: Buffer, envelope: { from: string | null; to: string[] }): Promise<void>;
   log?: (line: string) => void;
 }
@@ -44,8 +45,11 @@ export async function startSmtpReceiver(options: SmtpReceiverOptions): Promise<S
     size: options.maxBytes,
     logger: false,
     onRcptTo(address: SMTPServerAddress, _session, callback) {
-      if (options.acceptsRecipient(address.address)) return callback();
-      return callback(new SmtpError(`No such mailbox here: ${address.address}`, 550));
+      Promise.resolve(options.acceptsRecipient(address.address)).then(
+        (accepted) =>
+          accepted ? callback() : callback(new SmtpError(`No such mailbox here: ${address.address}`, 550)),
+        (error: unknown) => callback(new SmtpError(`Cannot check the mailbox now: ${String(error)}`, 451)),
+      );
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

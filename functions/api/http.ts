@@ -117,11 +117,14 @@ async function resolvePrincipal(event: ApiEvent, app: AppContext): Promise<Princ
   const cached = principalCache.get(sub);
   if (cached && cached.expires > Date.now()) return cached.principal;
   const groups = claimList(claims['cognito:groups']);
-  const role = ROLE_ORDER.find((r) => groups.includes(r));
+  const tokenRole = ROLE_ORDER.find((r) => groups.includes(r));
   const agent = await app.deps.directory.getAgent(sub);
-  if (!agent?.active || !role) {
+  if (!agent?.active || !tokenRole) {
     throw new HttpError(403, 'forbidden', 'This account is not an active agent of this desk');
   }
+  // The lesser of the token's role and the directory's: a demotion by an admin applies at once,
+  // without waiting for the agent's token (issued with the old group) to expire.
+  const role = ROLE_ORDER[Math.max(ROLE_ORDER.indexOf(tokenRole), ROLE_ORDER.indexOf(agent.role))]!;
   const principal: Principal = {
     agentId: agent.id,
     email: agent.email,

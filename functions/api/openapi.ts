@@ -70,6 +70,16 @@ const DOCS: Record<string, RouteDoc> = {
     response: s.MergeResultSchema,
   },
   'GET /me': { summary: 'The signed-in agent', response: s.MeSchema },
+  'GET /me/notifications': {
+    summary: 'The signed-in agent’s notification feed, newest first, and the unread count',
+    query: s.NotificationsQuerySchema,
+    response: s.AgentNotificationFeedSchema,
+  },
+  'POST /me/notifications/read': {
+    summary: 'Mark the named feed items read (all of them when `ids` is absent); answers the unread count',
+    body: s.MarkNotificationsReadRequestSchema,
+    response: s.MarkNotificationsReadResponseSchema,
+  },
   'GET /agents': { summary: 'Agents of the desk', response: z.object({ items: z.array(s.AgentSchema) }) },
   'GET /departments': { summary: 'Departments', response: z.object({ items: z.array(s.DepartmentSchema) }) },
   'POST /departments': {
@@ -85,14 +95,44 @@ const DOCS: Record<string, RouteDoc> = {
     response: s.AgentSchema,
   },
   'PATCH /agents/{id}': {
-    summary: 'Change an agent’s capacity, skills, teams, departments (admins; If-Match)',
+    summary:
+      'Change an agent’s name, role, departments, teams, enabled, capacity, skills (admins; If-Match; 409 for the last active admin)',
     body: s.UpdateAgentRequestSchema,
     response: s.AgentSchema,
   },
   'PATCH /teams/{id}': {
-    summary: 'Change a team’s name, activity or assignment strategy (admins; If-Match)',
+    summary: 'Change a team’s name, activity, department or assignment strategy (admins; If-Match)',
     body: s.UpdateTeamRequestSchema,
     response: s.TeamSchema,
+  },
+  'GET /departments/{id}': { summary: 'A department (ETag: its version)', response: s.DepartmentSchema },
+  'PATCH /departments/{id}': {
+    summary:
+      'Rename, disable/enable a department, set its acknowledgement and support addresses (admins; If-Match)',
+    body: s.UpdateDepartmentRequestSchema,
+    response: s.DepartmentSchema,
+  },
+  'POST /teams': {
+    summary: 'Create a team in an enabled department (admins)',
+    body: s.CreateTeamRequestSchema,
+    response: s.TeamSchema,
+    status: 201,
+  },
+  'GET /teams/{id}': {
+    summary: 'A team with its members (ETag: its version)',
+    response: s.TeamWithMembersSchema,
+  },
+  'POST /agents': {
+    summary: 'Create an agent and their sign-in account (admins; 409 when the email exists)',
+    body: s.CreateAgentRequestSchema,
+    response: s.AgentSchema,
+    status: 201,
+  },
+  'GET /agents/{id}': { summary: 'An agent (ETag: its version)', response: s.AgentSchema },
+  'GET /audit': {
+    summary: 'Who changed which desk setting, newest first (supervisors, admins)',
+    query: s.AuditQuerySchema,
+    response: s.AuditPageSchema,
   },
   'GET /routing-rules': {
     summary: 'Routing rules in evaluation order (supervisors, admins)',
@@ -113,7 +153,7 @@ const DOCS: Record<string, RouteDoc> = {
     response: s.StoredWorkflowRuleSchema,
   },
   'POST /workflow-rules/run-time-based': {
-    summary: 'Evaluate the time-based rules over the open tickets now (admins; normally hourly)',
+    summary: 'Evaluate the time-based rules over the open tickets now (admins; scheduled every 15 minutes)',
     response: s.TimeBasedRunSchema,
   },
   'GET /macros': {
@@ -181,6 +221,70 @@ const DOCS: Record<string, RouteDoc> = {
     body: s.TransitionRequestSchema,
     response: z.object({ ticket: s.TicketSchema, run: s.BlueprintRunSchema }),
   },
+  'GET /views': {
+    summary:
+      'The caller’s views — built-ins, shared, their personal ones — each with the count of tickets they see in it (capped at 1,000: countIsEstimate)',
+    response: s.ViewListSchema,
+  },
+  'PUT /views/{id}': {
+    summary:
+      'Create or replace a view (shared: supervisors and admins; personal: the caller’s own; If-Match; built-in ids are reserved: 409)',
+    body: s.ViewRequestSchema,
+    response: s.ViewItemSchema,
+  },
+  'DELETE /views/{id}': {
+    summary: 'Delete a view (If-Match; shared: supervisors and admins)',
+    response: z.null(),
+    status: 204,
+  },
+  'GET /views/{id}/tickets': {
+    summary: 'The tickets the caller sees in a view, in the view’s order',
+    query: s.PageQuerySchema,
+    response: s.TicketPageSchema,
+  },
+  'GET /canned-responses': {
+    summary: 'Shared canned responses and the caller’s own; ranked by q (title, tags, body), else by title',
+    query: s.CannedListQuerySchema,
+    response: z.object({ items: z.array(s.CannedItemSchema) }),
+  },
+  'PUT /canned-responses/{id}': {
+    summary:
+      'Create or replace a canned response (shared: supervisors and admins; personal: the caller’s own; If-Match)',
+    body: s.CannedRequestSchema,
+    response: s.CannedItemSchema,
+  },
+  'DELETE /canned-responses/{id}': {
+    summary: 'Delete a canned response (If-Match; shared: supervisors and admins)',
+    response: z.null(),
+    status: 204,
+  },
+  'POST /canned-responses/{id}/render': {
+    summary: 'A canned response with its placeholders filled for a ticket the caller sees',
+    body: s.RenderCannedRequestSchema,
+    response: s.RenderCannedResponseSchema,
+  },
+  'GET /fields': {
+    summary: 'Custom field definitions, inactive ones too, by label',
+    response: z.object({ items: z.array(s.FieldDefinitionSchema) }),
+  },
+  'PUT /fields/{id}': {
+    summary: 'Create or change a custom field (admins; If-Match; the type of a field never changes)',
+    body: s.FieldDefinitionRequestSchema,
+    response: s.FieldDefinitionSchema,
+  },
+  'GET /layouts': {
+    summary: 'Field layouts of the departments that have one',
+    response: z.object({ items: z.array(s.LayoutSchema) }),
+  },
+  'GET /departments/{id}/layout': {
+    summary: 'A department’s field layout (ETag = version; version 0 when it has none)',
+    response: s.LayoutViewSchema,
+  },
+  'PUT /departments/{id}/layout': {
+    summary: 'Set a department’s fields, their order and which are required (admins; If-Match)',
+    body: s.LayoutRequestSchema,
+    response: s.LayoutSchema,
+  },
 };
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): unknown {
@@ -213,10 +317,13 @@ export function buildOpenApiDocument(title: string): Record<string, unknown> {
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/.](\w)/g, (_, c: string) => c.toUpperCase())}`,
       parameters,
       responses: {
-        [String(doc.status ?? 200)]: {
-          description: 'Success',
-          content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } },
-        },
+        [String(doc.status ?? 200)]:
+          doc.status === 204
+            ? { description: 'No content' }
+            : {
+                description: 'Success',
+                content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } },
+              },
         default: {
           description: 'Error',
           content: { 'application/json': { schema: jsonSchema(s.ErrorSchema, 'output') } },

@@ -5,7 +5,16 @@
  * `auth` is 'none'); the local server dispatches with the same table. Pure
  * data, safe to import from CDK code.
  */
-export type RouteGroup = 'meta' | 'public' | 'tickets' | 'customers' | 'directory' | 'sla' | 'blueprints';
+export type RouteGroup =
+  | 'meta'
+  | 'public'
+  | 'tickets'
+  | 'customers'
+  | 'directory'
+  | 'sla'
+  | 'blueprints'
+  | 'fields'
+  | 'views';
 
 export interface RouteDefinition {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -31,6 +40,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/customers/{id}', group: 'customers', auth: 'jwt' },
   { method: 'POST', path: '/customers/{id}/merge', group: 'customers', auth: 'jwt' },
   { method: 'GET', path: '/me', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/me/notifications', group: 'directory', auth: 'jwt' },
+  { method: 'POST', path: '/me/notifications/read', group: 'directory', auth: 'jwt' },
   { method: 'GET', path: '/agents', group: 'directory', auth: 'jwt' },
   { method: 'GET', path: '/departments', group: 'directory', auth: 'jwt' },
   { method: 'POST', path: '/departments', group: 'directory', auth: 'jwt' },
@@ -38,6 +49,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'PUT', path: '/agents/{id}/availability', group: 'directory', auth: 'jwt' },
   { method: 'PATCH', path: '/agents/{id}', group: 'directory', auth: 'jwt' },
   { method: 'PATCH', path: '/teams/{id}', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/departments/{id}', group: 'directory', auth: 'jwt' },
+  { method: 'PATCH', path: '/departments/{id}', group: 'directory', auth: 'jwt' },
+  { method: 'POST', path: '/teams', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/teams/{id}', group: 'directory', auth: 'jwt' },
+  { method: 'POST', path: '/agents', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/agents/{id}', group: 'directory', auth: 'jwt' },
+  { method: 'GET', path: '/audit', group: 'directory', auth: 'jwt' },
   { method: 'GET', path: '/routing-rules', group: 'directory', auth: 'jwt' },
   { method: 'PUT', path: '/routing-rules/{id}', group: 'directory', auth: 'jwt' },
   { method: 'GET', path: '/workflow-rules', group: 'directory', auth: 'jwt' },
@@ -58,6 +76,19 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/blueprints/{id}/dashboard', group: 'blueprints', auth: 'jwt' },
   { method: 'GET', path: '/tickets/{id}/blueprint', group: 'blueprints', auth: 'jwt' },
   { method: 'POST', path: '/tickets/{id}/transitions', group: 'blueprints', auth: 'jwt' },
+  { method: 'GET', path: '/views', group: 'views', auth: 'jwt' },
+  { method: 'PUT', path: '/views/{id}', group: 'views', auth: 'jwt' },
+  { method: 'DELETE', path: '/views/{id}', group: 'views', auth: 'jwt' },
+  { method: 'GET', path: '/views/{id}/tickets', group: 'views', auth: 'jwt' },
+  { method: 'GET', path: '/canned-responses', group: 'views', auth: 'jwt' },
+  { method: 'PUT', path: '/canned-responses/{id}', group: 'views', auth: 'jwt' },
+  { method: 'DELETE', path: '/canned-responses/{id}', group: 'views', auth: 'jwt' },
+  { method: 'POST', path: '/canned-responses/{id}/render', group: 'views', auth: 'jwt' },
+  { method: 'GET', path: '/fields', group: 'fields', auth: 'jwt' },
+  { method: 'PUT', path: '/fields/{id}', group: 'fields', auth: 'jwt' },
+  { method: 'GET', path: '/layouts', group: 'fields', auth: 'jwt' },
+  { method: 'GET', path: '/departments/{id}/layout', group: 'fields', auth: 'jwt' },
+  { method: 'PUT', path: '/departments/{id}/layout', group: 'fields', auth: 'jwt' },
 ];
 
 /** The module under `functions/api/` whose `handler` export serves a group. */
@@ -69,6 +100,8 @@ export const ROUTE_GROUP_ENTRY: Record<RouteGroup, string> = {
   directory: 'functions/api/directory.ts',
   sla: 'functions/api/sla.ts',
   blueprints: 'functions/api/blueprints.ts',
+  fields: 'functions/api/fields.ts',
+  views: 'functions/api/views.ts',
 };
 
 /** `GET /tickets/{id}` → API Gateway route key. */

@@ -3,11 +3,21 @@
  * validate requests, to generate `GET /openapi.json`, and as the SPA's types.
  */
 import { z } from 'zod';
-import { AgentSchema, DepartmentSchema, TeamSchema } from '../domain/agents/model.js';
+import {
+  AgentSchema,
+  AutoAcknowledgementSchema,
+  DepartmentSchema,
+  RoleSchema,
+  TeamSchema,
+} from '../domain/agents/model.js';
+import { AGENT_NOTIFICATION_KINDS } from '../domain/agents/notifications.js';
+import { AuditEntrySchema } from '../domain/audit/model.js';
 import { BlueprintDefinitionSchema } from '../domain/blueprints/definition.js';
 import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { BusinessCalendarSchema } from '../domain/business-hours/calendar.js';
 import { CustomerSchema } from '../domain/customers/model.js';
+import { FieldDefinitionSchema, LayoutFieldSchema, LayoutSchema } from '../domain/fields/model.js';
+import { CannedResponseSchema } from '../domain/macros/canned.js';
 import { MacroSchema } from '../domain/macros/model.js';
 import { AvailabilitySchema, SkillSchema, TeamAssignmentSchema } from '../domain/routing/assignment.js';
 import { DeskRoutingRuleSchema } from '../domain/routing/desk-rules.js';
@@ -25,6 +35,7 @@ import {
   TicketStatusSchema,
   TimelineEntrySchema,
 } from '../domain/tickets/model.js';
+import { SavedViewSchema, VIEW_SORTS } from '../domain/views/model.js';
 
 const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `at most ${max} characters`);
@@ -52,6 +63,8 @@ export const CreateTicketRequestSchema = z
     priority: PrioritySchema.optional(),
     departmentId: id.optional(),
     channel: ChannelSchema.default('phone'),
+    /** Values of the department layout's fields (checked like a change; required ones may wait). */
+    customFields: CustomFieldsSchema.optional(),
   })
   .strict();
 
@@ -137,6 +150,37 @@ export const MergeResultSchema = z.object({ customer: CustomerSchema, ticketsMov
 export const HealthSchema = z.object({ status: z.literal('ok') });
 export const MeSchema = z.object({ agent: AgentSchema });
 
+/** `GET /me/notifications?limit=` (1–50, default 20). */
+export const NotificationsQuerySchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(50).optional() })
+  .strict();
+export const AgentNotificationSchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  kind: z.enum(AGENT_NOTIFICATION_KINDS),
+  ticketId: z.string(),
+  ticketNumber: z.number().int(),
+  subject: z.string(),
+  text: z.string(),
+  read: z.boolean(),
+});
+export const AgentNotificationFeedSchema = z.object({
+  items: z.array(AgentNotificationSchema),
+  /** Unread items of the last 30 days, counted up to 100. */
+  unread: z.number().int(),
+});
+/** `POST /me/notifications/read`: the named items, or all of them when `ids` is absent. */
+export const MarkNotificationsReadRequestSchema = z
+  .object({
+    ids: z
+      .array(z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'not a notification id'))
+      .min(1)
+      .max(100)
+      .optional(),
+  })
+  .strict();
+export const MarkNotificationsReadResponseSchema = z.object({ unread: z.number().int() });
+
 export const ErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }),
 });
@@ -210,6 +254,10 @@ export const UpdateAgentRequestSchema = z
     skills: z.array(SkillSchema).max(50).optional(),
     teamIds: z.array(id).max(50).optional(),
     departmentIds: z.array(id).max(50).optional(),
+    name: text(200).optional(),
+    role: RoleSchema.optional(),
+    /** False disables the agent: no sign-in, no API (their tickets stay). */
+    active: z.boolean().optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one setting' });
@@ -217,15 +265,76 @@ export const UpdateTeamRequestSchema = z
   .object({
     name: text(100).optional(),
     active: z.boolean().optional(),
+    departmentId: id.optional(),
     assignment: TeamAssignmentSchema.optional(),
   })
   .strict()
   .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one setting' });
+
+/** Desk management by admins: departments, teams, agents, and the audit log of changes. */
+export const UpdateDepartmentRequestSchema = z
+  .object({
+    name: text(100).optional(),
+    /** False disables the department: no new tickets go into it; its tickets stay. */
+    active: z.boolean().optional(),
+    /** Null: back to the desk's default acknowledgement. */
+    autoAcknowledgement: AutoAcknowledgementSchema.nullable().optional(),
+    /** The department's own support addresses, on the desk's mail domains; the whole list. */
+    supportAddresses: z.array(z.email('must be an email address').max(254)).max(20).optional(),
+  })
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, { message: 'change at least one setting' });
+export const CreateTeamRequestSchema = z
+  .object({ id: id.optional(), name: text(100), departmentId: id })
+  .strict();
+export const TeamWithMembersSchema = TeamSchema.extend({
+  members: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export const CreateAgentRequestSchema = z
+  .object({
+    email: z.email('must be an email address').max(254),
+    name: text(200),
+    role: RoleSchema,
+    departmentIds: z.array(id).max(50),
+    teamIds: z.array(id).max(50).default([]),
+    capacity: z.number().int().min(0).max(1000).optional(),
+    skills: z.array(SkillSchema).max(50).optional(),
+    /** Local runtime only (its sign-in); on AWS Cognito mails a temporary password instead. */
+    password: z.string().min(4, 'at least 4 characters').max(200).optional(),
+  })
+  .strict();
+export const AuditQuerySchema = z.object({ limit, cursor }).strict();
+export const AuditPageSchema = page(AuditEntrySchema);
+export { AuditEntrySchema };
 export const RoutingRuleRequestSchema = DeskRoutingRuleSchema.omit({ id: true, version: true });
 export const StoredRoutingRuleSchema = z.object({
   rule: DeskRoutingRuleSchema,
   updatedAt: z.string(),
   updatedBy: z.string(),
+});
+
+/** Custom fields and department layouts (the definition schema is refined, so the request is built from its shape). */
+const FieldShape = FieldDefinitionSchema.shape;
+
+export { FieldDefinitionSchema, LayoutSchema };
+/** A field as sent to `PUT /fields/{id}`: the id comes from the path, the version from If-Match. */
+export const FieldDefinitionRequestSchema = z.object({
+  label: FieldShape.label,
+  type: FieldShape.type,
+  options: FieldShape.options,
+  optionsByDepartment: FieldShape.optionsByDepartment,
+  min: FieldShape.min,
+  max: FieldShape.max,
+  maxLength: FieldShape.maxLength,
+  active: FieldShape.active,
+});
+/** `PUT /departments/{id}/layout`: the department's fields in display order. */
+export const LayoutRequestSchema = z.object({ fields: z.array(LayoutFieldSchema).max(100) });
+/** `GET /departments/{id}/layout`: version 0 (and no fields) when the department has no layout yet. */
+export const LayoutViewSchema = z.object({
+  departmentId: z.string(),
+  fields: z.array(LayoutFieldSchema),
+  version: z.number().int().min(0),
 });
 
 /** Workflow rules and macros (the domain schemas are refined, so requests are built from their shapes). */
@@ -281,3 +390,66 @@ export const ApplyMacroResponseSchema = z.object({
     }),
   ),
 });
+
+/** Saved views (the domain schemas are refined, so requests are built from their shapes). */
+const ViewShape = SavedViewSchema.shape;
+/** The `{id}` of a view or canned response being saved. */
+export const ItemIdParamsSchema = z.object({ id });
+/** A view as sent to `PUT /views/{id}`: the id comes from the path, the owner is the caller, the version from If-Match. */
+export const ViewRequestSchema = z.object({
+  name: ViewShape.name,
+  scope: ViewShape.scope,
+  filters: ViewShape.filters,
+  sort: ViewShape.sort,
+});
+export const ViewItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: ViewShape.scope,
+  ownerId: z.string().optional(),
+  filters: ViewShape.filters,
+  sort: z.enum(VIEW_SORTS),
+  /** The desk's built-in views (my open tickets, unassigned, spam) cannot be changed and have no version. */
+  builtIn: z.boolean(),
+  version: z.number().int().optional(),
+  updatedAt: z.string().optional(),
+  updatedBy: z.string().optional(),
+});
+export const ViewListSchema = z.object({
+  items: z.array(
+    ViewItemSchema.extend({
+      /** Tickets the caller sees in the view; a lower bound ("1,000+") when `countIsEstimate`. */
+      count: z.number().int(),
+      countIsEstimate: z.boolean(),
+    }),
+  ),
+});
+
+/** Canned responses. */
+const CannedShape = CannedResponseSchema.shape;
+export const CannedRequestSchema = z.object({
+  title: CannedShape.title,
+  body: CannedShape.body,
+  tags: CannedShape.tags,
+  scope: CannedShape.scope,
+});
+export const CannedItemSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  body: z.string(),
+  tags: z.array(z.string()),
+  scope: CannedShape.scope,
+  ownerId: z.string().optional(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+export const CannedListQuerySchema = z
+  .object({
+    /** Words to find in the title, tags or body; results are ranked. */
+    q: z.string().max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  })
+  .strict();
+export const RenderCannedRequestSchema = z.object({ ticketId: id }).strict();
+export const RenderCannedResponseSchema = z.object({ body: z.string() });

@@ -44,6 +44,18 @@ const EnvSchema = z.object({
   SLA_TIMER_STATE_MACHINE_ARN: z.string().min(1).optional(),
   /** The Blueprint state machine (statemachines/blueprint.asl.json). */
   BLUEPRINT_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** The agents' Cognito user pool: the directory API creates agents' accounts and moves their groups. */
+  USER_POOL_ID: z.string().min(1).optional(),
+  /** Local runtime only: webhooks may use http (tests post to a receiver on 127.0.0.1). */
+  WEBHOOK_ALLOW_HTTP: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** Local runtime only: webhooks may call loopback and private hosts. */
+  WEBHOOK_ALLOW_PRIVATE_HOSTS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   /** Local runtime only: secret for the HS256 tokens issued by POST /local/login. */
   LOCAL_JWT_SECRET: z.string().min(32).optional(),
 });

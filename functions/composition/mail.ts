@@ -37,6 +37,11 @@ export function mailSettings(config: RuntimeConfig, signingSecret: string): Mail
   };
 }
 
+/** The deployment's configured support addresses (locally: those of the local runtime's mail settings). */
+export function configuredSupportAddresses(app: AppContext): string[] {
+  return (app.mail?.settings.supportAddresses ?? app.config.SUPPORT_ADDRESSES).map((a) => a.address);
+}
+
 let pending: Promise<MailRuntime> | undefined;
 
 /** The mail runtime of a deployed function, or null when the function has no mail configuration. */

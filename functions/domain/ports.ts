@@ -2,8 +2,10 @@
  * Ports: what the use cases need from storage, by role. Implemented by
  * `functions/adapters/dynamodb` (and by in-memory fakes in unit tests).
  */
-import type { Agent, Department, Principal, Team } from './agents/model.js';
+import type { Agent, AgentInput, Department, DepartmentInput, Principal, Team } from './agents/model.js';
+import type { AuditEntry } from './audit/model.js';
 import type { Customer, Identity } from './customers/model.js';
+import type { FieldStore } from './fields/ports.js';
 import type { Clock, IdGenerator } from './shared/ports.js';
 import type { EmailMeta, Priority, Ticket, TicketStatus, TimelineEntry } from './tickets/model.js';
 
@@ -132,14 +134,33 @@ export interface DirectoryRepository {
   listAgents(): Promise<Agent[]>;
   getDepartment(id: string): Promise<Department | null>;
   listDepartments(): Promise<Department[]>;
-  /** Creates a department; throws Conflict if the id exists. */
-  createDepartment(department: Department): Promise<void>;
+  /** Creates a department (with `audit` in the same write); throws Conflict if the id exists. */
+  createDepartment(department: DepartmentInput, audit?: AuditEntry): Promise<void>;
+  /**
+   * Saves a changed department if the stored one is still `previous`'s
+   * version (VersionConflict otherwise), with its audit entry; support
+   * addresses it gains are claimed for it, so an address another department
+   * holds throws Conflict.
+   */
+  saveDepartment(department: Department, previous: Department, audit: AuditEntry): Promise<void>;
+  /** Support addresses admins gave departments (adapters may cache them for a few seconds). */
+  departmentAddresses(): Promise<{ address: string; departmentId: string }[]>;
   getTeam(id: string): Promise<Team | null>;
   listTeams(): Promise<Team[]>;
-  /** Saves a changed agent if its stored version is still `expectedVersion`; throws VersionConflict otherwise. */
-  saveAgent(agent: Agent, expectedVersion: number): Promise<void>;
-  /** Saves a changed team if its stored version is still `expectedVersion`; throws VersionConflict otherwise. */
-  saveTeam(team: Team, expectedVersion: number): Promise<void>;
+  /** Creates a team (with `audit` in the same write); throws Conflict if the id exists. */
+  createTeam(team: Team, audit?: AuditEntry): Promise<void>;
+  /**
+   * Creates an agent with its unique email (Conflict if taken) and, for the
+   * local sign-in only, a password hash; `audit` is written with it.
+   */
+  createAgent(agent: AgentInput, credential?: string, audit?: AuditEntry): Promise<void>;
+  /**
+   * Saves a changed agent if its stored version is still `expectedVersion`;
+   * throws VersionConflict otherwise. `audit`, when given, is written in the same write.
+   */
+  saveAgent(agent: Agent, expectedVersion: number, audit?: AuditEntry): Promise<void>;
+  /** Saves a changed team if its stored version is still `expectedVersion` (VersionConflict otherwise), with `audit`. */
+  saveTeam(team: Team, expectedVersion: number, audit?: AuditEntry): Promise<void>;
 }
 
 export interface IdempotencyStore {
@@ -161,6 +182,8 @@ export interface Deps {
   directory: DirectoryRepository;
   idempotency: IdempotencyStore;
   rateLimiter: RateLimiter;
+  /** Custom-field definitions and department layouts (ticket changes are checked against them). */
+  fields: FieldStore;
   clock: Clock;
   ids: IdGenerator;
 }

@@ -84,7 +84,8 @@ export async function receiveEmail(
   context: EmailContext,
   delivery: InboundDelivery,
 ): Promise<ReceiveOutcome> {
-  const { deps, settings } = context;
+  const { deps } = context;
+  const settings = await withDepartmentAddresses(deps, context.settings);
   const log = context.log ?? (() => undefined);
   if (verdictFailed(delivery.verdicts.virus)) {
     log({ message: 'inbound mail dropped: virus verdict', key: delivery.storageKey });
@@ -300,7 +301,23 @@ function cleanAddress(address: string | null): string {
   return trimmed.includes('@') ? trimmed : '';
 }
 
-/** The configured support address an address is, or reaches (plus-addressing included). */
+/**
+ * The mail settings with the support addresses admins gave departments added
+ * after the configured ones (a configured address wins on a clash; the first
+ * configured one stays the default sender). Read through the directory,
+ * which caches them briefly.
+ */
+export async function withDepartmentAddresses(deps: Deps, settings: MailSettings): Promise<MailSettings> {
+  const extra = await deps.directory.departmentAddresses();
+  if (extra.length === 0) return settings;
+  const configured = new Set(settings.supportAddresses.map((s) => s.address.toLowerCase()));
+  return {
+    ...settings,
+    supportAddresses: [...settings.supportAddresses, ...extra.filter((a) => !configured.has(a.address))],
+  };
+}
+
+/** The support address an address is, or reaches (plus-addressing included). */
 export function supportAddressOf(settings: MailSettings, address: string): SupportAddress | null {
   const lower = address.trim().toLowerCase();
   const at = lower.lastIndexOf('@');

@@ -12,7 +12,11 @@
  * tickets, and catching up on waiting tickets when an agent comes online
  * (functions/routing/engine.ts); workflow rules for new tickets (after
  * routing), changes by agents or rules, customer messages and agent replies,
- * once per record (functions/rules/engine.ts).
+ * once per record, with their webhooks (functions/rules/engine.ts); routing
+ * again within the new department after a department move; the notifications
+ * and webhooks macros leave on their entries (functions/rules/deferred.ts);
+ * agents' notification feed items for assignments
+ * (functions/notifications/feed.ts).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -24,7 +28,15 @@ import { BlueprintRunSchema } from '../domain/blueprints/runtime.js';
 import { type LoadChange, loadChangesFor } from '../domain/routing/load.js';
 import { TicketSchema, TimelineEntrySchema } from '../domain/tickets/model.js';
 import { type MailTrigger, reactToMailTrigger } from '../email/outbound.js';
-import { assignWaitingTickets, autoAssign, type RoutingContext, routeNewTicket } from '../routing/engine.js';
+import { recordAssignment } from '../notifications/feed.js';
+import {
+  assignWaitingTickets,
+  autoAssign,
+  type RoutingContext,
+  rerouteAfterDepartmentChange,
+  routeNewTicket,
+} from '../routing/engine.js';
+import { reactToDeferredActions } from '../rules/deferred.js';
 import {
   type RuleEvent,
   type RulesContext,
@@ -129,6 +141,8 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       assign: async (ticket, ruleName) => {
         await autoAssign(routing, ticket, { ruleName });
       },
+      webhooks: app.webhooks,
+      feed: app.notifications,
     };
     // One at a time, in stream order: mail is claimed per message and SLA records are
     // version-checked, so a retried batch sends nothing twice and moves no clock twice.
@@ -144,6 +158,12 @@ export async function handler(event: DynamoDBStreamEvent): Promise<DynamoDBBatch
       const ruleEvent: RuleEvent | null =
         trigger.type === 'entry-added' ? ruleEventForEntry(trigger.entry, eventId) : null;
       if (ruleEvent) await reactToRuleEvent(rules, ruleEvent);
+      if (trigger.type === 'entry-added') {
+        // After the rules: a rule reacting to a department move may already have set the team.
+        await rerouteAfterDepartmentChange(routing, trigger.entry, eventId);
+        await recordAssignment({ deps: app.deps, feed: app.notifications }, trigger.entry);
+        await reactToDeferredActions(rules, trigger.entry);
+      }
     }
     for (const record of event.Records) {
       const agentId = agentCameOnline(record);

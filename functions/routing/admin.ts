@@ -1,9 +1,12 @@
 /**
  * Settings of routing and assignment: agents' availability (themselves, or
- * supervisors), capacity, skills and memberships (admins), teams' assignment
- * strategy (admins), routing rules (admins). Every change is version-checked
- * (If-Match) and records who made it and when.
+ * supervisors), capacity, skills and memberships (admins, through the
+ * directory's `updateAgent`), teams' assignment strategy (admins, `updateTeam`),
+ * routing rules (admins). Every change is version-checked (If-Match) and
+ * records who made it and when.
  */
+
+import type { AgentAccounts } from '../domain/agents/accounts.js';
 import {
   type Agent,
   canChangeSettings,
@@ -11,14 +14,15 @@ import {
   type Principal,
   type Team,
 } from '../domain/agents/model.js';
+import { type AgentPatch, type TeamPatch, updateAgent, updateTeam } from '../domain/agents/use-cases.js';
+import { auditEntryFor } from '../domain/audit/model.js';
 import type { Deps } from '../domain/ports.js';
-import type { Availability, TeamAssignment } from '../domain/routing/assignment.js';
+import type { Availability } from '../domain/routing/assignment.js';
 import { parseDeskRoutingRule } from '../domain/routing/desk-rules.js';
 import type { RoutingStore, StoredRoutingRule } from '../domain/routing/ports.js';
 import { Forbidden, NotFoundError, ValidationFailed, VersionConflict } from '../domain/shared/errors.js';
 
 const AgentNotFound = (id: string) => new NotFoundError('Agent', id);
-const TeamNotFound = (id: string) => new NotFoundError('Team', id);
 
 function checkVersion(what: string, current: number, expected: number | null): void {
   if (expected !== null && expected !== current) throw new VersionConflict(what, expected, current);
@@ -39,84 +43,52 @@ export async function setAvailability(
   if (!current) throw AgentNotFound(agentId);
   checkVersion('Agent', current.version, expectedVersion);
   if (current.availability === availability) return current;
+  const at = deps.clock.now().toISOString();
   const agent: Agent = {
     ...current,
     availability,
     version: current.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
+    updatedAt: at,
     updatedBy: principal.email,
   };
-  await deps.directory.saveAgent(agent, current.version);
+  // An agent switching themself online or away is routine; someone else doing it is audited.
+  const audit =
+    principal.agentId === agentId
+      ? undefined
+      : auditEntryFor(
+          { type: 'agent', id: agentId, version: agent.version },
+          current,
+          agent,
+          principal.email,
+          at,
+        );
+  await deps.directory.saveAgent(agent, current.version, audit);
   return agent;
 }
 
-export interface AgentSettingsPatch {
-  capacity?: number;
-  skills?: string[];
-  teamIds?: string[];
-  departmentIds?: string[];
-}
+export type AgentSettingsPatch = AgentPatch;
 
-/** Capacity, skills, teams and departments of an agent (admins). */
-export async function updateAgentSettings(
+/** Capacity, skills, teams, departments (and name, role, enabled) of an agent (admins); see `updateAgent`. */
+export function updateAgentSettings(
   deps: Deps,
   principal: Principal,
   agentId: string,
-  patch: AgentSettingsPatch,
+  patch: AgentPatch,
   expectedVersion: number | null,
+  accounts?: AgentAccounts,
 ): Promise<Agent> {
-  if (!canChangeSettings(principal)) throw new Forbidden('Only admins change agents’ settings');
-  const current = await deps.directory.getAgent(agentId);
-  if (!current) throw AgentNotFound(agentId);
-  checkVersion('Agent', current.version, expectedVersion);
-  if (patch.teamIds) {
-    const known = new Set((await deps.directory.listTeams()).map((t) => t.id));
-    const unknown = patch.teamIds.filter((id) => !known.has(id));
-    if (unknown.length) throw new ValidationFailed(`No team ${unknown.join(', ')}`, { field: 'teamIds' });
-  }
-  if (patch.departmentIds) {
-    const known = new Set((await deps.directory.listDepartments()).map((d) => d.id));
-    const unknown = patch.departmentIds.filter((id) => !known.has(id));
-    if (unknown.length)
-      throw new ValidationFailed(`No department ${unknown.join(', ')}`, { field: 'departmentIds' });
-  }
-  const agent: Agent = {
-    ...current,
-    ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
-    ...(patch.skills !== undefined ? { skills: [...new Set(patch.skills)].sort() } : {}),
-    ...(patch.teamIds !== undefined ? { teamIds: [...new Set(patch.teamIds)] } : {}),
-    ...(patch.departmentIds !== undefined ? { departmentIds: [...new Set(patch.departmentIds)] } : {}),
-    version: current.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
-    updatedBy: principal.email,
-  };
-  await deps.directory.saveAgent(agent, current.version);
-  return agent;
+  return updateAgent(deps, principal, agentId, patch, expectedVersion, accounts);
 }
 
-/** A team's name, activity and assignment strategy (admins). */
-export async function updateTeamSettings(
+/** A team's name, activity, department and assignment strategy (admins); see `updateTeam`. */
+export function updateTeamSettings(
   deps: Deps,
   principal: Principal,
   teamId: string,
-  patch: { name?: string; active?: boolean; assignment?: TeamAssignment },
+  patch: TeamPatch,
   expectedVersion: number | null,
 ): Promise<Team> {
-  if (!canChangeSettings(principal)) throw new Forbidden('Only admins change teams');
-  const current = await deps.directory.getTeam(teamId);
-  if (!current) throw TeamNotFound(teamId);
-  checkVersion('Team', current.version, expectedVersion);
-  const team: Team = {
-    ...current,
-    ...(patch.name !== undefined ? { name: patch.name } : {}),
-    ...(patch.active !== undefined ? { active: patch.active } : {}),
-    ...(patch.assignment !== undefined ? { assignment: patch.assignment } : {}),
-    version: current.version + 1,
-    updatedAt: deps.clock.now().toISOString(),
-    updatedBy: principal.email,
-  };
-  await deps.directory.saveTeam(team, current.version);
-  return team;
+  return updateTeam(deps, principal, teamId, patch, expectedVersion);
 }
 
 export async function listRoutingRules(

@@ -8,7 +8,14 @@
  *   round-robin cursor moved by compare-and-set so two concurrent
  *   assignments never start from the same cursor;
  * - when an agent comes online, the oldest unassigned tickets of their teams
- *   are assigned (at most their free capacity).
+ *   are assigned (at most their free capacity);
+ * - when an agent, a macro or a workflow rule moves a ticket to another
+ *   department and its team does not belong there (or it has none), it is
+ *   routed again within the new department: what belonged to the old one is
+ *   left (its team; its assignee when not a member of the new department,
+ *   unless the same change named one), the routing rules that target the new
+ *   department apply, then its team's strategy assigns (or it waits in the
+ *   queue), once per stream record.
  * Every change is an `applySystemChange` authored by a system actor naming
  * the rule or the strategy, followed by a `system` entry saying what
  * happened (or why nobody was assigned).
@@ -23,6 +30,7 @@ import {
 } from '../domain/routing/assignment.js';
 import type { DeskRoutingRule } from '../domain/routing/desk-rules.js';
 import type { RoutingStore } from '../domain/routing/ports.js';
+import { departmentMove, describeRoutingLeftovers } from '../domain/routing/reroute.js';
 import { routeTicket } from '../domain/routing/routing.js';
 import { buildFacts } from '../domain/rules/facts.js';
 import { planActions } from '../domain/rules/plan.js';
@@ -71,13 +79,28 @@ export async function routeNewTicket(context: RoutingContext, ticketId: string):
   }
 }
 
-/** Applies the first matching routing rule to `ticket`; returns the ticket as it is afterwards. */
+/**
+ * Applies the first matching routing rule to `ticket`; returns the ticket as
+ * it is afterwards. With `withinDepartment`, only rules whose target lies in
+ * that department (its id, or a team of it) are considered.
+ */
 export async function applyRoutingRules(
   context: RoutingContext,
   ticket: Ticket,
+  options: { withinDepartment?: string } = {},
 ): Promise<{ ticket: Ticket; rule: DeskRoutingRule | null }> {
   const { deps } = context;
-  const rules = (await context.store.listRules()).map((stored) => stored.rule);
+  let rules = (await context.store.listRules()).map((stored) => stored.rule);
+  const within = options.withinDepartment;
+  if (within !== undefined && rules.length > 0) {
+    const teamDepartment = new Map((await deps.directory.listTeams()).map((t) => [t.id, t.departmentId]));
+    rules = rules.filter(({ target }) =>
+      target.teamId !== undefined
+        ? teamDepartment.get(target.teamId) === within &&
+          (target.departmentId === undefined || target.departmentId === within)
+        : target.departmentId === within,
+    );
+  }
   if (rules.length === 0) return { ticket, rule: null };
   const first = (await deps.tickets.timeline(ticket.id, { limit: 1, includeNotes: false })).items[0];
   const facts = buildFacts(ticket, {
@@ -260,6 +283,78 @@ export async function assignWaitingTickets(context: RoutingContext, agentId: str
   }
   context.log?.({ message: 'agent online: waiting tickets assigned', agentId, assigned });
   return assigned;
+}
+
+/**
+ * Routes a ticket again after an agent, a macro or a rule moved it to another
+ * department (the stream record of that change's `event` entry), once per
+ * record: claimed first, given back when anything but a domain error stops
+ * it. Domain errors are logged, not thrown.
+ */
+export async function rerouteAfterDepartmentChange(
+  context: RoutingContext,
+  entry: TimelineEntry,
+  eventId: string,
+): Promise<AssignOutcome> {
+  const move = departmentMove(entry);
+  if (!move?.to) return { type: 'skipped' };
+  if (!(await context.store.claimRecord(eventId))) return { type: 'skipped' };
+  try {
+    return await reroute(context, entry.ticketId, move.to, move.assigneeChanged);
+  } catch (error) {
+    if (error instanceof DomainError) {
+      context.log?.({ message: 're-routing skipped', ticketId: entry.ticketId, error: error.message });
+      return { type: 'skipped' };
+    }
+    await context.store.releaseRecord(eventId);
+    throw error;
+  }
+}
+
+async function reroute(
+  context: RoutingContext,
+  ticketId: string,
+  departmentId: string,
+  assigneeChanged: boolean,
+): Promise<AssignOutcome> {
+  const { deps } = context;
+  let ticket = await deps.tickets.get(ticketId);
+  // Moved again since (that move's own record routes it), or done with.
+  if (!ticket || ticket.departmentId !== departmentId) return { type: 'skipped' };
+  if (ticket.status === 'solved' || ticket.status === 'closed') return { type: 'skipped' };
+  const team = ticket.teamId ? await deps.directory.getTeam(ticket.teamId) : null;
+  if (team && team.departmentId === departmentId) return { type: 'skipped' };
+
+  // What belonged to the old department: its team, and an assignee who is not a member here.
+  const patch: TicketPatch = {};
+  if (ticket.teamId !== null) patch.teamId = null;
+  let leftAssignee: string | null = null;
+  if (ticket.assigneeId && !assigneeChanged) {
+    const assignee = await deps.directory.getAgent(ticket.assigneeId);
+    if (!assignee?.departmentIds.includes(departmentId)) {
+      patch.assigneeId = null;
+      leftAssignee = assignee?.name ?? ticket.assigneeId;
+    }
+  }
+  if (Object.keys(patch).length > 0) {
+    const department = await deps.directory.getDepartment(departmentId);
+    ticket = await applySystemChange(deps, ticket.id, patch, {
+      type: 'system',
+      id: 'routing',
+      name: 'Routing',
+    });
+    await appendSystem(
+      context,
+      ticket.id,
+      describeRoutingLeftovers({
+        department: department?.name ?? departmentId,
+        team: patch.teamId === null ? (team?.name ?? null) : null,
+        assignee: leftAssignee,
+      }),
+    );
+  }
+  const routed = await applyRoutingRules(context, ticket, { withinDepartment: departmentId });
+  return autoAssign(context, routed.ticket, { ruleName: routed.rule?.name ?? null });
 }
 
 async function appendSystem(context: RoutingContext, ticketId: string, body: string): Promise<void> {

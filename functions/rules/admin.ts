@@ -7,10 +7,12 @@
  * changed what and when.
  */
 import { canChangeSettings, canSuperviseDesk, type Principal } from '../domain/agents/model.js';
+import type { DroppedField } from '../domain/fields/values.js';
 import { canUse, type Macro, type MacroPlan, parseMacro, planMacro } from '../domain/macros/model.js';
 import type { Deps } from '../domain/ports.js';
 import { parseRule, sortRules } from '../domain/rules/model.js';
 import type { StoredMacro, StoredWorkflowRule, WorkflowStore } from '../domain/rules/ports.js';
+import type { WebhookPolicy } from '../domain/rules/webhooks.js';
 import {
   DomainError,
   Forbidden,
@@ -25,7 +27,8 @@ import {
   type Ticket,
   type TimelineEntry,
 } from '../domain/tickets/model.js';
-import { agentActor, checkReferences, getTicket } from '../domain/tickets/use-cases.js';
+import { agentActor, applyFieldRules, checkReferences, getTicket } from '../domain/tickets/use-cases.js';
+import { deferredActionsEntry } from './deferred.js';
 
 const MacroNotFound = (id: string) => new NotFoundError('Macro', id);
 
@@ -39,7 +42,10 @@ export async function listWorkflowRules(
   return stored.sort((a, b) => order.indexOf(a.rule.id) - order.indexOf(b.rule.id));
 }
 
-/** Creates or changes a workflow rule (admins), validated with the domain schema. */
+/**
+ * Creates or changes a workflow rule (admins), validated with the domain
+ * schema; webhook URLs must pass `options.webhooks` (default: https to public hosts).
+ */
 export async function saveWorkflowRule(
   deps: Deps,
   store: WorkflowStore,
@@ -47,10 +53,14 @@ export async function saveWorkflowRule(
   id: string,
   input: unknown,
   expectedVersion: number | null,
+  options: { webhooks?: WebhookPolicy } = {},
 ): Promise<StoredWorkflowRule> {
   if (!canChangeSettings(principal)) throw new Forbidden('Only admins change workflow rules');
   const existing = (await store.listRules()).find((r) => r.rule.id === id);
-  const rule = parseRule({ ...(input as object), id, version: existing?.rule.version ?? 1 });
+  const rule = parseRule(
+    { ...(input as object), id, version: existing?.rule.version ?? 1 },
+    options.webhooks ? { webhooks: options.webhooks } : {},
+  );
   const expected = expectedVersion ?? existing?.rule.version ?? null;
   const now = deps.clock.now();
   const version = await store.putRule(rule, expected, principal.email, now);
@@ -67,7 +77,8 @@ export async function listMacros(store: WorkflowStore, principal: Principal): Pr
 /**
  * Creates or changes a macro: shared macros by admins, personal ones by
  * their owner (a personal macro always belongs to whoever saves it first;
- * nobody else may change it).
+ * nobody else may change it). Webhook URLs must pass `options.webhooks`
+ * (default: https to public hosts).
  */
 export async function saveMacro(
   deps: Deps,
@@ -76,13 +87,17 @@ export async function saveMacro(
   id: string,
   input: unknown,
   expectedVersion: number | null,
+  options: { webhooks?: WebhookPolicy } = {},
 ): Promise<StoredMacro> {
   const existing = await store.getMacro(id);
   const body = { ...(input as Record<string, unknown>) };
   if (body.scope === 'personal' && body.ownerId === undefined) {
     body.ownerId = existing?.macro.ownerId ?? principal.agentId;
   }
-  const macro = parseMacro({ ...body, id, version: existing?.macro.version ?? 1 });
+  const macro = parseMacro(
+    { ...body, id, version: existing?.macro.version ?? 1 },
+    options.webhooks ? { webhooks: options.webhooks } : {},
+  );
   const owns = (m: Macro) => m.scope === 'personal' && m.ownerId === principal.agentId;
   if (macro.scope === 'shared' || existing?.macro.scope === 'shared') {
     if (!canChangeSettings(principal)) throw new Forbidden('Only admins change shared macros');
@@ -152,7 +167,9 @@ export async function applyMacro(
 
 /**
  * One ticket: the macro's planned patch, notes and rendered reply saved as
- * one change by the agent (one event entry, the notes, the reply). Throws
+ * one change by the agent (one event entry, the notes, the reply, and a
+ * `system` entry with its notifications and webhooks, which the events
+ * handler sends: rules/deferred.ts). Throws
  * a domain error when the ticket is hidden, closed, or the change illegal.
  */
 export async function applyMacroToTicket(
@@ -162,11 +179,14 @@ export async function applyMacroToTicket(
   ticketId: string,
   deskName: string | null = null,
 ): Promise<Ticket> {
+  const touchesFields = macro.actions.some((a) => a.type === 'set_field' || a.type === 'set_department');
   for (let attempt = 0; ; attempt++) {
     const current = await getTicket(deps, principal, ticketId);
     const plan = planMacro(macro, current, {
       agent: { id: principal.agentId, name: principal.name },
       desk: { name: deskName },
+      // Field values are checked against the ticket's (new) department layout, like an agent's change.
+      ...(touchesFields ? { fields: await deps.fields.setup() } : {}),
     });
     const [planError] = plan.errors;
     if (planError) {
@@ -174,7 +194,15 @@ export async function applyMacroToTicket(
     }
     if (plan.patch.status !== undefined && plan.patch.status !== current.status) assertFreeStatus(current);
     await checkReferences(deps, plan.patch, current);
-    const built = buildMacroChange(deps, principal, current, plan);
+    const fields = await applyFieldRules(deps, current, plan.patch);
+    const built = buildMacroChange(
+      deps,
+      principal,
+      current,
+      { ...plan, patch: fields.patch },
+      fields.dropped,
+      macro,
+    );
     if (!built) return current;
     try {
       await deps.tickets.update(built.ticket, current.version, built.entries, current.tags);
@@ -191,6 +219,8 @@ function buildMacroChange(
   principal: Principal,
   current: Ticket,
   plan: MacroPlan,
+  dropped: readonly DroppedField[],
+  macro: Pick<Macro, 'id' | 'name'>,
 ): { ticket: Ticket; entries: TimelineEntry[] } | null {
   const now = deps.clock.now();
   const at = now.toISOString();
@@ -207,6 +237,7 @@ function buildMacroChange(
       body: null,
       channel: null,
       changes: patched.changes,
+      ...(dropped.length > 0 ? { droppedFields: [...dropped] } : {}),
     });
   }
   for (const note of plan.notes) {
@@ -234,6 +265,9 @@ function buildMacroChange(
       });
     }
   }
+  // Notifications and webhooks go out from the stream, once each (rules/deferred.ts).
+  const deferred = deferredActionsEntry(deps, base, macro, plan);
+  if (deferred) entries.push(deferred);
   if (entries.length === 0) return null;
   // One saved change, however many steps built it.
   return { ticket: { ...ticket, version: current.version + 1, updatedAt: at }, entries };

@@ -4,7 +4,8 @@
  *   is a rule trigger (a new ticket after routing, a change by an agent or by
  *   rules, a customer message, an agent reply), once per record (claimed
  *   before, given back when it fails);
- * - `runTimeBasedRules` (hourly, or `POST /workflow-rules/run-time-based`)
+ * - `runTimeBasedRules` (every 15 minutes, see schedule-handler.ts, or
+ *   `POST /workflow-rules/run-time-based`)
  *   evaluates the time-based rules over the open tickets, read by status.
  *
  * The matching rules of one evaluation are planned together and saved as ONE
@@ -12,10 +13,14 @@
  * match), conditional on the ticket version their facts were built from and
  * carrying the chain's cause, so the `ticket_updated` event that change causes
  * never fires them again (see the loop guards in domain/rules/engine.ts).
- * Each rule then leaves its notes and a system entry saying what it did, and
- * its notifications go out through `sendNotification`, once per fired key.
+ * Each rule then leaves its notes and a system entry saying what it did; its
+ * notifications go out through `sendNotification` (and, to agents, into
+ * their notification feed), once per fired key, and its webhooks are called
+ * once per rule and stream record (`callWebhooks`), the outcome named on
+ * that system entry.
  */
 import type { Agent } from '../domain/agents/model.js';
+import { type AgentNotificationStore, feedText } from '../domain/agents/notifications.js';
 import type { Deps } from '../domain/ports.js';
 import { ROUND_ROBIN } from '../domain/rules/actions.js';
 import {
@@ -27,13 +32,21 @@ import {
 } from '../domain/rules/engine.js';
 import { buildFacts, type FactsContext, type RuleFacts } from '../domain/rules/facts.js';
 import type { Rule, RuleTrigger } from '../domain/rules/model.js';
-import { type ActionPlan, type PlanContext, planActions, type Recipient } from '../domain/rules/plan.js';
+import {
+  type ActionPlan,
+  type PlanContext,
+  type PlannedNotification,
+  planActions,
+  type Recipient,
+} from '../domain/rules/plan.js';
 import type { WorkflowStore } from '../domain/rules/ports.js';
+import type { WebhookSender } from '../domain/rules/webhooks.js';
 import { DomainError, VersionConflict } from '../domain/shared/errors.js';
 import type { SlaRecord } from '../domain/sla/record.js';
 import type { Actor, Ticket, TicketStatus, TimelineEntry } from '../domain/tickets/model.js';
 import { applySystemChange } from '../domain/tickets/use-cases.js';
 import { AGENT_REPLY_HINT, type OutboundContext, sendNotification } from '../email/outbound.js';
+import { callWebhooks } from './webhooks.js';
 
 export interface RulesContext {
   deps: Deps;
@@ -44,6 +57,10 @@ export interface RulesContext {
   mail?: Omit<OutboundContext, 'deps' | 'log'> | null;
   /** Assigns by the team's strategy (`set_assignee: round_robin`), after the change. */
   assign?: (ticket: Ticket, ruleName: string) => Promise<void>;
+  /** Calls webhooks (URL and address checks inside); without it webhooks are skipped, and said so. */
+  webhooks?: WebhookSender | null;
+  /** Agents' notification feeds: notifications to agents also land there. */
+  feed?: AgentNotificationStore | null;
   log?: (event: Record<string, unknown>) => void;
 }
 
@@ -156,7 +173,7 @@ async function runRules(context: RulesContext, rules: Rule[], event: RuleEvent):
     });
     if (evaluation.matches.length === 0) break;
     try {
-      await applyMatches(context, ticket, evaluation, event.trigger);
+      await applyMatches(context, ticket, evaluation, event.trigger, event.eventId);
       return { ticketId: ticket.id, fired: evaluation.matches.map(firedOf) };
     } catch (error) {
       // Someone changed the ticket since the facts were read: evaluate the new state.
@@ -236,14 +253,17 @@ export function ruleActor(matches: readonly Pick<RuleMatch, 'ruleId' | 'ruleName
 /**
  * Applies an evaluation's matches to `ticket`: one change (the combined
  * plan's patch, conditional on `ticket.version`; throws VersionConflict when
- * the ticket moved on), the fired keys, each rule's notes, notifications and
- * a system entry saying what it did.
+ * the ticket moved on), the fired keys, each rule's notes, notifications,
+ * webhooks and a system entry saying what it did. `origin` names the stream
+ * record (or `time#<ticket>` for a time-based run): webhooks are called once
+ * per rule and origin.
  */
 async function applyMatches(
   context: RulesContext,
   ticket: Ticket,
   evaluation: RulesEvaluation,
   trigger: RuleTrigger,
+  origin: string,
 ): Promise<void> {
   const { deps, store } = context;
   const customer = await deps.customers.get(ticket.customerId);
@@ -256,6 +276,9 @@ async function applyMatches(
         }
       : null,
     desk: { name: context.mail?.settings.deskName ?? null },
+    // `set_field` values are checked against the ticket's (new) department layout: a bad one is
+    // left out and reported on the rule's system entry, the other actions still apply.
+    fields: await deps.fields.setup(),
   };
   const combined = planActions(ticket, combinedActions(evaluation), planContext);
   const actor = ruleActor(evaluation.matches);
@@ -274,9 +297,14 @@ async function applyMatches(
   }
   await store.addFiredKeys(ticket.id, evaluation.firedKeys);
 
+  const names = evaluation.matches.map((m) => m.ruleName);
+  if (combined.assignment === ROUND_ROBIN && failure === null && context.assign) {
+    // Before the notifications and webhooks: "notify the assignee" means the one picked now.
+    await context.assign(after, names.join(', '));
+    after = (await deps.tickets.get(ticket.id)) ?? after;
+  }
   const now = deps.clock.now().toISOString();
   const entries: TimelineEntry[] = [];
-  const names = evaluation.matches.map((m) => m.ruleName);
   for (const match of evaluation.matches) {
     const plan = planActions(ticket, match.actions, planContext);
     const author: Actor = ruleActor([match]);
@@ -284,7 +312,18 @@ async function applyMatches(
       entries.push(entry(deps, ticket.id, now, author, 'note', note));
     }
     const notified = await notify(context, after, match, plan);
-    const did = describePlan(plan, failure, notified);
+    const called = await callWebhooks(
+      { deps, sender: context.webhooks ?? null, mail: context.mail ?? null, ...logOf(context) },
+      after,
+      {
+        event: trigger,
+        source: { kind: 'rule', id: match.ruleId, name: match.ruleName },
+        webhooks: plan.webhooks,
+        seed: `${match.ruleId}#${origin}`,
+        customerEmail: planContext.customer?.email ?? ticket.requester.email,
+      },
+    );
+    const did = [...describePlan(plan, failure, notified), ...called];
     entries.push(
       entry(
         deps,
@@ -297,9 +336,6 @@ async function applyMatches(
     );
   }
   await deps.tickets.appendEntries(entries);
-  if (combined.assignment === ROUND_ROBIN && failure === null && context.assign) {
-    await context.assign(after, names.join(', '));
-  }
   context.log?.({
     message: 'workflow rules fired',
     ticketId: ticket.id,
@@ -335,14 +371,19 @@ export function describePlan(plan: ActionPlan, failure: string | null, notified:
     if (plan.assignment === ROUND_ROBIN) did.push("assigned by the team's strategy");
     if (patch.tags !== undefined) did.push(`set tags to ${patch.tags.join(', ') || 'none'}`);
     if (patch.customFields !== undefined) {
-      did.push(`set fields ${Object.keys(patch.customFields).join(', ')}`);
+      const dropped = new Set(plan.droppedFields.map((d) => d.field));
+      const set = Object.entries(patch.customFields)
+        .filter(([field, value]) => !dropped.has(field) || value !== null)
+        .map(([field]) => field);
+      if (set.length > 0) did.push(`set fields ${set.join(', ')}`);
+      if (dropped.size > 0) {
+        did.push(`dropped ${[...dropped].join(', ')} (not used or not allowed in the new department)`);
+      }
     }
   }
   if (plan.notes.length)
     did.push(`added ${plan.notes.length === 1 ? 'a note' : `${plan.notes.length} notes`}`);
   did.push(...notified);
-  if (plan.webhooks.length)
-    did.push(`did not call ${plan.webhooks.length} webhook(s): webhooks are not sent yet`);
   for (const e of plan.errors) did.push(`could not ${e.type.replaceAll('_', ' ')}: ${e.message}`);
   return did;
 }
@@ -354,31 +395,70 @@ async function notify(
   match: RuleMatch,
   plan: ActionPlan,
 ): Promise<string[]> {
-  if (plan.notifications.length === 0) return [];
-  const { mail } = context;
-  if (!mail) return ['did not notify anyone: mail is not configured'];
+  return sendPlannedNotifications(context, ticket, plan.notifications, {
+    keyPrefix: `rule#${ticket.id}#${match.key}`,
+    feedKind: 'rule',
+    sourceName: `Rule "${match.ruleName}"`,
+  });
+}
+
+const logOf = (context: { log?: (event: Record<string, unknown>) => void }) =>
+  context.log ? { log: context.log } : {};
+
+/**
+ * Sends planned notifications (a rule's or a macro's) about `ticket`: each
+ * recipient by mail (claimed once per `<keyPrefix>#<index>#<recipient>`) and
+ * agents also in their notification feed (once per the same key). Returns
+ * what it did, in words.
+ */
+export async function sendPlannedNotifications(
+  context: Pick<RulesContext, 'deps' | 'mail' | 'feed' | 'log'>,
+  ticket: Ticket,
+  notifications: readonly PlannedNotification[],
+  options: { keyPrefix: string; feedKind: 'rule' | 'macro'; sourceName: string },
+): Promise<string[]> {
+  if (notifications.length === 0) return [];
+  const { mail, feed } = context;
+  if (!mail && !feed) return ['did not notify anyone: mail is not configured'];
   const said: string[] = [];
-  for (const [index, n] of plan.notifications.entries()) {
+  for (const [index, n] of notifications.entries()) {
     const to = await recipients(context, ticket, n.to);
     if (to.length === 0) {
       said.push(`found nobody to notify (${n.to.kind.replace('_', ' ')})`);
       continue;
     }
     for (const r of to) {
-      await sendNotification(
-        { deps: context.deps, ...mail, ...(context.log ? { log: context.log } : {}) },
-        ticket,
-        {
-          deliveryKey: `rule#${ticket.id}#${match.key}#${index}#${r.key}`,
-          to: r.address,
-          subject: `[#${ticket.number}] ${n.subject}`,
-          text: r.audience === 'agent' ? `${n.body}\n\n${AGENT_REPLY_HINT}` : n.body,
-          automatic: 'generated',
-          audience: r.audience,
-        },
-      );
+      const deliveryKey = `${options.keyPrefix}#${index}#${r.key}`;
+      if (feed && r.audience === 'agent') {
+        await feed.add({
+          agentId: r.key,
+          kind: options.feedKind,
+          ticket,
+          text: feedText(`${options.sourceName}: ${n.subject}`),
+          at: context.deps.clock.now(),
+          dedupeKey: deliveryKey,
+        });
+      }
+      if (!mail) continue;
+      await sendNotification({ deps: context.deps, ...mail, ...logOf(context) }, ticket, {
+        deliveryKey,
+        to: r.address,
+        subject: `[#${ticket.number}] ${n.subject}`,
+        text: r.audience === 'agent' ? `${n.body}\n\n${AGENT_REPLY_HINT}` : n.body,
+        automatic: 'generated',
+        audience: r.audience,
+      });
     }
-    said.push(`notified ${to.map((r) => r.label).join(', ')}`);
+    said.push(
+      mail
+        ? `notified ${to.map((r) => r.label).join(', ')}`
+        : `notified ${
+            to
+              .filter((r) => r.audience === 'agent')
+              .map((r) => r.label)
+              .join(', ') || 'nobody'
+          } in the desk only (mail is not configured)`,
+    );
   }
   return said;
 }
@@ -398,7 +478,11 @@ const agentAddressee = (a: Agent): Addressee => ({
 });
 
 /** The people a planned notification goes to, resolved against the ticket after the change. */
-async function recipients(context: RulesContext, ticket: Ticket, to: Recipient): Promise<Addressee[]> {
+async function recipients(
+  context: Pick<RulesContext, 'deps'>,
+  ticket: Ticket,
+  to: Recipient,
+): Promise<Addressee[]> {
   const { directory } = context.deps;
   switch (to.kind) {
     case 'agent': {
@@ -475,7 +559,7 @@ export async function runTimeBasedRules(
             firedBefore: await store.firedKeys(ticket.id),
           });
           if (evaluation.matches.length === 0) continue;
-          await applyMatches(context, ticket, evaluation, 'time_based');
+          await applyMatches(context, ticket, evaluation, 'time_based', `time#${ticket.id}`);
           outcome.fired.push({ ticketId: ticket.id, fired: evaluation.matches.map(firedOf) });
         } catch (error) {
           if (!(error instanceof DomainError)) throw error;

@@ -5,6 +5,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ROUTE_GROUP_ENTRY, ROUTES, type RouteGroup } from '../../functions/api/routes.js';
@@ -23,6 +24,8 @@ const TABLE_ACCESS: Record<RouteGroup, 'none' | 'read-write'> = {
   directory: 'read-write',
   sla: 'read-write',
   blueprints: 'read-write',
+  fields: 'read-write',
+  views: 'read-write',
 };
 
 /** Cognito groups an agent can be in; the API reads them from the `cognito:groups` claim. */
@@ -203,6 +206,22 @@ export class Api extends Construct {
       });
     }
     this.functions = functions;
+
+    // Desk management: admins create agents (Cognito user + role group) and move roles from the API;
+    // new support addresses must be on the configured addresses' domains (the receipt rules cover those).
+    const directory = functions.directory;
+    directory.function.addEnvironment('USER_POOL_ID', this.userPool.userPoolId);
+    directory.function.addEnvironment('SUPPORT_ADDRESSES', JSON.stringify(config.supportAddresses));
+    directory.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'cognito-idp:AdminCreateUser',
+          'cognito-idp:AdminAddUserToGroup',
+          'cognito-idp:AdminRemoveUserFromGroup',
+        ],
+        resources: [this.userPool.userPoolArn],
+      }),
+    );
 
     for (const route of ROUTES) {
       const [httpRoute] = this.httpApi.addRoutes({

@@ -15,6 +15,7 @@ import { Events } from '../constructs/events.js';
 import { grantTableReadWrite, HelpdeskFunction } from '../constructs/helpdesk-function.js';
 import { Monitoring } from '../constructs/monitoring.js';
 import { SlaTimers } from '../constructs/sla-timers.js';
+import { TimeBasedRules } from '../constructs/time-based-rules.js';
 import { WebApp } from '../constructs/web-app.js';
 
 export const SLA_TIMER_TASK_ENTRY = 'functions/sla/timer-task-handler.ts';
@@ -50,6 +51,7 @@ export class HelpdeskStack extends Stack {
   readonly slaTimers: SlaTimers;
   readonly blueprintTask: HelpdeskFunction;
   readonly blueprints: BlueprintProcesses;
+  readonly timeBasedRules: TimeBasedRules;
   readonly webApp: WebApp;
   readonly monitoring: Monitoring;
 
@@ -140,6 +142,11 @@ export class HelpdeskStack extends Stack {
     this.blueprints.grantStart(this.events.handler);
     this.events.handler.function.addEnvironment('BLUEPRINT_STATE_MACHINE_ARN', blueprintArn);
 
+    // Time-based workflow rules every 15 minutes: the table, and mail for their notifications
+    // (the signing secret also keys their webhook signatures).
+    this.timeBasedRules = new TimeBasedRules(this, 'TimeBasedRules', { config, table });
+    this.email.grantSending(this.timeBasedRules.handler);
+
     this.webApp.deploySite({
       apiUrl: this.api.url,
       userPoolId: this.api.userPool.userPoolId,
@@ -162,6 +169,7 @@ export class HelpdeskStack extends Stack {
         MailFeedback: this.email.feedbackHandler,
         SlaTimerTask: this.slaTimerTask,
         BlueprintTask: this.blueprintTask,
+        TimeBasedRules: this.timeBasedRules.handler,
       },
       streamHandler: this.events.handler,
       deadLetterQueues: {

@@ -262,6 +262,30 @@ describe('Cognito', () => {
     expect(names.sort()).toEqual([...AGENT_GROUPS].sort());
   });
 
+  it('lets only the directory function create agents’ users and move their groups, on this user pool only', () => {
+    const poolArn = { 'Fn::GetAtt': [logicalId(synth.helpdeskStack.api.userPool), 'Arn'] };
+    const cognitoStatements = policyStatements(template).filter(({ statement }) =>
+      actionsOf(statement).some((a) => a.startsWith('cognito-idp:')),
+    );
+    expect(cognitoStatements.map((s) => s.resource.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'ApiDirectoryFunctionRoleDefaultPolicy',
+    ]);
+    const [{ statement }] = cognitoStatements as [(typeof cognitoStatements)[number]];
+    expect(actionsOf(statement).sort()).toEqual([
+      'cognito-idp:AdminAddUserToGroup',
+      'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminRemoveUserFromGroup',
+    ]);
+    expect(resourcesOf(statement)).toEqual([poolArn]);
+    const fn = template.findResources('AWS::Lambda::Function')[functionLogicalId('directory')];
+    const variables = (fn?.Properties.Environment as { Variables?: Record<string, unknown> } | undefined)
+      ?.Variables;
+    expect(variables?.USER_POOL_ID).toEqual({ Ref: logicalId(synth.helpdeskStack.api.userPool) });
+    expect(JSON.parse(String(variables?.SUPPORT_ADDRESSES))).toEqual([
+      { address: 'support@example.com', departmentId: 'general' },
+    ]);
+  });
+
   it('has a public SPA client (no secret) with password and SRP auth flows', () => {
     template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,

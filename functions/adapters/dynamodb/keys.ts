@@ -44,10 +44,35 @@ export const keys = {
   routingRule: (id: string) => ({ pk: 'ORG', sk: `ROUTINGRULE#${id}` }),
   workflowRule: (id: string) => ({ pk: 'ORG', sk: `WORKFLOWRULE#${id}` }),
   macro: (id: string) => ({ pk: 'ORG', sk: `MACRO#${id}` }),
+  /** An agent's own items (personal views, personal canned responses) share one partition. */
+  agentPartition: (agentId: string) => `AGENT#${agentId}`,
+  /** A saved view: shared (`owner` null, in ORG) or personal (in its owner's partition). */
+  view: (owner: string | null, id: string) => ({
+    pk: owner === null ? 'ORG' : `AGENT#${owner}`,
+    sk: `VIEW#${id}`,
+  }),
+  viewPrefix: 'VIEW#',
+  /** A canned response: shared (`owner` null, in ORG) or personal (in its owner's partition). */
+  canned: (owner: string | null, id: string) => ({
+    pk: owner === null ? 'ORG' : `AGENT#${owner}`,
+    sk: `CANNED#${id}`,
+  }),
+  cannedPrefix: 'CANNED#',
+  /** A custom-field definition and a department's field layout. */
+  fieldDefinition: (id: string) => ({ pk: 'ORG', sk: `FIELD#${id}` }),
+  fieldLayout: (departmentId: string) => ({ pk: 'ORG', sk: `LAYOUT#${departmentId}` }),
   /** The workflow rules that fired for a ticket (their `firedKey`s), next to the ticket. */
   ruleState: (ticketId: string) => ({ pk: `TICKET#${ticketId}`, sk: 'RULES' }),
   /** A team's round-robin cursor, apart from the team item so assignments never contend with settings. */
   teamRoundRobin: (teamId: string) => ({ pk: 'ORG', sk: `TEAMRR#${teamId}` }),
+  /** An item of an agent's notification feed (the SPA's bell), newest last by `<ISO time>#<ulid>`. */
+  agentNotification: (agentId: string, at: string, id: string) => ({
+    pk: `AGENT#${agentId}`,
+    sk: `NOTIF#${at}#${id}`,
+  }),
+  agentNotificationPrefix: 'NOTIF#',
+  /** How far an agent has read their feed ("mark all read"). */
+  agentNotificationState: (agentId: string) => ({ pk: `AGENT#${agentId}`, sk: 'NOTIFSTATE' }),
   /** An agent's open-ticket count, kept by the events handler. */
   agentLoad: (agentId: string) => ({ pk: `AGENTLOAD#${agentId}`, sk: 'AGENTLOAD' }),
   /** Marks a stream record as applied by one reaction (`load`, ...), so a redelivery changes nothing twice. */
@@ -65,6 +90,11 @@ export const keys = {
   sentMessage: (providerMessageId: string) => ({ pk: `SENTMSG#${providerMessageId}`, sk: 'SENTMSG' }),
   /** An address that bounced permanently or complained: the desk stops mailing it. */
   suppressedAddress: (address: string) => ({ pk: `SUPPRESS#${address}`, sk: 'SUPPRESS' }),
+  /** The audit log: one partition, newest first by `<ISO time>#<ulid>`. */
+  audit: 'AUDIT',
+  auditEntry: (at: string, id: string) => ({ pk: 'AUDIT', sk: `${at}#${id}` }),
+  /** A support address admins gave a department: unique, so an address belongs to one department. */
+  departmentAddress: (address: string) => ({ pk: `SUPPORTADDR#${address}`, sk: 'SUPPORTADDR' }),
 } as const;
 
 /**

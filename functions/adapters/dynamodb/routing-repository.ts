@@ -1,7 +1,9 @@
 import {
   BatchGetCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -212,5 +214,32 @@ export class DynamoRoutingRepository implements RoutingStore {
       }
     }
     return found.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  }
+
+  /** Access pattern: claim a stream record for re-routing — PutItem STREAMSEEN#route#eventId if absent. */
+  async claimRecord(eventId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.streamSeen('route', eventId),
+            ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** Gives a re-routing claim back (DeleteItem) after a failure, so the retried record is routed again. */
+  async releaseRecord(eventId: string): Promise<void> {
+    await this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.streamSeen('route', eventId) }),
+    );
   }
 }

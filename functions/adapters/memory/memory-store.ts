@@ -4,9 +4,20 @@
  * identities, version-checked updates, idempotency claims), so a use-case
  * test means the same thing against either.
  */
-import type { Agent, Department, Team } from '../../domain/agents/model.js';
-import { canSeeTicket } from '../../domain/agents/model.js';
+import {
+  type Agent,
+  type AgentInput,
+  AgentSchema,
+  canSeeTicket,
+  type Department,
+  type DepartmentInput,
+  DepartmentSchema,
+  type Team,
+} from '../../domain/agents/model.js';
+import type { AuditEntry } from '../../domain/audit/model.js';
 import type { Customer, Identity } from '../../domain/customers/model.js';
+import type { FieldDefinition, Layout } from '../../domain/fields/model.js';
+import type { FieldSetup, FieldStore } from '../../domain/fields/ports.js';
 import type { Macro } from '../../domain/macros/model.js';
 import {
   type CustomerRepository,
@@ -56,8 +67,15 @@ export class MemoryState {
   readonly identities = new Map<string, string>();
   readonly claims = new Map<string, IdempotencyRecord>();
   readonly agents = new Map<string, Agent>();
-  readonly departments = new Map<string, Department>();
+  /** Seeded by tests as written (defaults applied when read, as the table's adapter does). */
+  readonly departments = new Map<string, DepartmentInput>();
   readonly teams = new Map<string, Team>();
+  /** Support address → the department holding it (unique, like the table's address items). */
+  readonly departmentAddresses = new Map<string, string>();
+  /** Local sign-in password hashes by agent id. */
+  readonly credentials = new Map<string, string>();
+  /** Audit entries, oldest first. */
+  readonly audit: AuditEntry[] = [];
   readonly rates = new Map<string, number>();
   readonly messages = new Map<string, { ticketId: string; entryId: string }>();
   readonly threadRoots = new Map<string, string>();
@@ -242,17 +260,47 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
   }
 
   async getDepartment(id: string): Promise<Department | null> {
-    return clone(this.s.departments.get(id) ?? null);
+    const department = this.s.departments.get(id);
+    return department ? DepartmentSchema.parse(clone(department)) : null;
   }
 
   async listDepartments(): Promise<Department[]> {
-    return [...this.s.departments.values()].map(clone);
+    return [...this.s.departments.values()].map((d) => DepartmentSchema.parse(clone(d)));
   }
 
-  async createDepartment(department: Department): Promise<void> {
+  async createDepartment(input: DepartmentInput, audit?: AuditEntry): Promise<void> {
+    const department = DepartmentSchema.parse(input);
     if (this.s.departments.has(department.id))
       throw new Conflict(`A department with id ${department.id} already exists`);
+    this.claimAddresses(department.id, department.supportAddresses, []);
     this.s.departments.set(department.id, clone(department));
+    if (audit) this.s.audit.push(clone(audit));
+  }
+
+  async saveDepartment(department: Department, previous: Department, audit: AuditEntry): Promise<void> {
+    if (this.s.departments.get(department.id)?.version !== previous.version)
+      throw new VersionConflict('Department', previous.version);
+    this.claimAddresses(
+      department.id,
+      department.supportAddresses.filter((a) => !previous.supportAddresses.includes(a)),
+      previous.supportAddresses.filter((a) => !department.supportAddresses.includes(a)),
+    );
+    this.s.departments.set(department.id, clone(department));
+    this.s.audit.push(clone(audit));
+  }
+
+  /** Like the table's unique address items: a taken address fails the whole save. */
+  private claimAddresses(departmentId: string, added: string[], removed: string[]): void {
+    const taken = added.find((a) => this.s.departmentAddresses.has(a));
+    if (taken) throw new Conflict(`${taken} already belongs to another department`);
+    for (const address of removed) this.s.departmentAddresses.delete(address);
+    for (const address of added) this.s.departmentAddresses.set(address, departmentId);
+  }
+
+  async departmentAddresses(): Promise<{ address: string; departmentId: string }[]> {
+    return (await this.listDepartments()).flatMap((d) =>
+      d.supportAddresses.map((address) => ({ address, departmentId: d.id })),
+    );
   }
 
   async getTeam(id: string): Promise<Team | null> {
@@ -263,16 +311,33 @@ export class MemoryDirectoryRepository implements DirectoryRepository {
     return [...this.s.teams.values()].map(clone);
   }
 
-  async saveAgent(agent: Agent, expectedVersion: number): Promise<void> {
+  async createTeam(team: Team, audit?: AuditEntry): Promise<void> {
+    if (this.s.teams.has(team.id)) throw new Conflict(`A team with id ${team.id} already exists`);
+    this.s.teams.set(team.id, clone(team));
+    if (audit) this.s.audit.push(clone(audit));
+  }
+
+  async createAgent(input: AgentInput, credential?: string, audit?: AuditEntry): Promise<void> {
+    const agent = AgentSchema.parse(input);
+    if (this.s.agents.has(agent.id) || [...this.s.agents.values()].some((a) => a.email === agent.email))
+      throw new Conflict(`An agent with email ${agent.email} already exists`);
+    this.s.agents.set(agent.id, clone(agent));
+    if (credential) this.s.credentials.set(agent.id, credential);
+    if (audit) this.s.audit.push(clone(audit));
+  }
+
+  async saveAgent(agent: Agent, expectedVersion: number, audit?: AuditEntry): Promise<void> {
     if (this.s.agents.get(agent.id)?.version !== expectedVersion)
       throw new VersionConflict('Agent', expectedVersion);
     this.s.agents.set(agent.id, clone(agent));
+    if (audit) this.s.audit.push(clone(audit));
   }
 
-  async saveTeam(team: Team, expectedVersion: number): Promise<void> {
+  async saveTeam(team: Team, expectedVersion: number, audit?: AuditEntry): Promise<void> {
     if (this.s.teams.get(team.id)?.version !== expectedVersion)
       throw new VersionConflict('Team', expectedVersion);
     this.s.teams.set(team.id, clone(team));
+    if (audit) this.s.audit.push(clone(audit));
   }
 }
 
@@ -352,6 +417,18 @@ export class MemoryRoutingStore implements RoutingStore {
       .slice(0, limit)
       .map(clone);
   }
+
+  readonly routed = new Set<string>();
+
+  async claimRecord(eventId: string): Promise<boolean> {
+    if (this.routed.has(eventId)) return false;
+    this.routed.add(eventId);
+    return true;
+  }
+
+  async releaseRecord(eventId: string): Promise<void> {
+    this.routed.delete(eventId);
+  }
 }
 
 /** Workflow rules, macros, fired keys and record claims in memory (same version checks and once-only claims). */
@@ -418,6 +495,49 @@ export class MemoryWorkflowStore implements WorkflowStore {
   }
 }
 
+/** Custom-field definitions and layouts in memory (same version checks; no cache). */
+export class MemoryFieldStore implements FieldStore {
+  readonly definitions = new Map<string, FieldDefinition>();
+  readonly layouts = new Map<string, Layout>();
+
+  async listDefinitions(): Promise<FieldDefinition[]> {
+    return [...this.definitions.values()].map(clone);
+  }
+
+  async putDefinition(
+    definition: FieldDefinition,
+    expectedVersion: number | null,
+    _by: string,
+    _at: Date,
+  ): Promise<number> {
+    if ((this.definitions.get(definition.id)?.version ?? null) !== expectedVersion)
+      throw new VersionConflict('Custom field', expectedVersion ?? 0);
+    const version = (expectedVersion ?? 0) + 1;
+    this.definitions.set(definition.id, clone({ ...definition, version }));
+    return version;
+  }
+
+  async listLayouts(): Promise<Layout[]> {
+    return [...this.layouts.values()].map(clone);
+  }
+
+  async getLayout(departmentId: string): Promise<Layout | null> {
+    return clone(this.layouts.get(departmentId) ?? null);
+  }
+
+  async putLayout(layout: Layout, expectedVersion: number | null, _by: string, _at: Date): Promise<number> {
+    if ((this.layouts.get(layout.departmentId)?.version ?? null) !== expectedVersion)
+      throw new VersionConflict('Field layout', expectedVersion ?? 0);
+    const version = (expectedVersion ?? 0) + 1;
+    this.layouts.set(layout.departmentId, clone({ ...layout, version }));
+    return version;
+  }
+
+  async setup(): Promise<FieldSetup> {
+    return { definitions: await this.listDefinitions(), layouts: await this.listLayouts() };
+  }
+}
+
 export class MemoryIdempotencyStore implements IdempotencyStore {
   constructor(private readonly s: MemoryState) {}
 
@@ -457,7 +577,7 @@ export function sequentialIds(prefix = 'id'): IdGenerator {
 export function memoryDeps(
   state = new MemoryState(),
   clock = new FakeClock(),
-): Deps & { state: MemoryState; clock: FakeClock } {
+): Deps & { state: MemoryState; clock: FakeClock; fields: MemoryFieldStore } {
   return {
     state,
     tickets: new MemoryTicketRepository(state),
@@ -465,6 +585,7 @@ export function memoryDeps(
     directory: new MemoryDirectoryRepository(state),
     idempotency: new MemoryIdempotencyStore(state),
     rateLimiter: new MemoryRateLimiter(state),
+    fields: new MemoryFieldStore(),
     clock,
     ids: sequentialIds(),
   };

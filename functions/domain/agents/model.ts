@@ -45,11 +45,21 @@ export const DepartmentSchema = z.object({
   active: z.boolean(),
   /** Absent: the desk's default acknowledgement. */
   autoAcknowledgement: AutoAcknowledgementSchema.optional(),
+  /**
+   * Support addresses admins gave the department (lower case), besides the
+   * deployment's configured ones: mail to them opens tickets here. Each
+   * address belongs to one department, on one of the desk's mail domains.
+   */
+  supportAddresses: z.array(z.string()).default([]),
   version: z.number().int(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Who last changed the department (email), null when created by a script or seed. */
+  updatedBy: z.string().nullable().default(null),
 });
 export type Department = z.infer<typeof DepartmentSchema>;
+/** A department as written by seeds and scripts: addresses and `updatedBy` may be left out. */
+export type DepartmentInput = z.input<typeof DepartmentSchema>;
 
 export const TeamSchema = z.object({
   id: z.string(),

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ActionSchema } from '../rules/actions.js';
+import { assertWebhooksAllowed } from '../rules/model.js';
 import { type ActionPlan, type PlanContext, planActions, templateContextFor } from '../rules/plan.js';
+import { STRICT_WEBHOOK_POLICY, type WebhookPolicy } from '../rules/webhooks.js';
 import { parseOrFail } from '../shared/validation.js';
 import type { Ticket } from '../tickets/model.js';
 import { renderTemplate, templateSchema } from './templates.js';
@@ -56,8 +58,11 @@ export const MacroSchema = z
 export type Macro = z.infer<typeof MacroSchema>;
 export type MacroInput = z.input<typeof MacroSchema>;
 
-export function parseMacro(input: unknown): Macro {
-  return parseOrFail(MacroSchema, input, 'macro');
+/** Validates untrusted input as a macro; webhook URLs must be allowed by `webhooks` (default: strict). */
+export function parseMacro(input: unknown, options: { webhooks?: WebhookPolicy } = {}): Macro {
+  const macro = parseOrFail(MacroSchema, input, 'macro');
+  assertWebhooksAllowed(macro.actions, options.webhooks ?? STRICT_WEBHOOK_POLICY, 'macro');
+  return macro;
 }
 
 /** Whether an agent may see and apply an item: shared ones always, personal ones when they own it. */

@@ -33,4 +33,8 @@ export interface RoutingStore {
   applyLoadChanges(eventId: string, changes: readonly LoadChange[]): Promise<boolean>;
   /** Unassigned open tickets of these teams, oldest first. */
   oldestUnassigned(teamIds: readonly string[], limit: number): Promise<Ticket[]>;
+  /** Claims a stream record for routing after a department change; false when it was claimed before. */
+  claimRecord(eventId: string): Promise<boolean>;
+  /** Gives a claim back after a failure, so the retried record is routed again. */
+  releaseRecord(eventId: string): Promise<void>;
 }

@@ -29,9 +29,11 @@ export const NotificationTemplateSchema = z.object({
 });
 
 /**
- * Webhook URL: https only, no credentials in the URL, and not an obviously
- * internal host (localhost, a private or loopback IP literal). The adapter
- * that calls it must still resolve and check the address (SSRF).
+ * Webhook URL, by its form: an http(s) URL without credentials. Whether it
+ * may be called (https only, no internal host: `webhookUrlProblems`) depends
+ * on where the desk runs, so `parseRule` / `parseMacro` check it when a rule
+ * or macro is saved (strict unless told otherwise), and the HTTP adapter
+ * checks it again, with the resolved address, before each call (SSRF).
  */
 export const WebhookUrlSchema = z
   .string()
@@ -44,38 +46,13 @@ export const WebhookUrlSchema = z
       ctx.addIssue({ code: 'custom', message: 'not a valid URL' });
       return;
     }
-    if (url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: 'webhooks must use https' });
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      ctx.addIssue({ code: 'custom', message: 'webhooks must use https' });
+    }
     if (url.username || url.password) {
       ctx.addIssue({ code: 'custom', message: 'put credentials in a header secret, not in the URL' });
     }
-    if (isInternalHost(url.hostname)) {
-      ctx.addIssue({ code: 'custom', message: `webhooks cannot call an internal host (${url.hostname})` });
-    }
   });
-
-function isInternalHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal')) return true;
-  if (host.includes(':')) {
-    // An IPv6 literal: loopback, unspecified, unique-local, link-local or IPv4-mapped.
-    return (
-      host === '::1' || host === '::' || /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:')
-    );
-  }
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(host);
-  if (!v4) return false;
-  const a = Number(v4[1]);
-  const b = Number(v4[2]);
-  return (
-    a === 0 ||
-    a === 10 ||
-    a === 127 ||
-    (a === 169 && b === 254) ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 100 && b >= 64 && b <= 127)
-  );
-}
 
 export const ActionSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set_priority'), priority: PrioritySchema }),

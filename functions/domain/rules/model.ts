@@ -4,6 +4,7 @@ import { ValidationFailed } from '../shared/errors.js';
 import { parseOrFail } from '../shared/validation.js';
 import { type Action, ActionSchema } from './actions.js';
 import { ConditionGroupSchema, conditionGroupProblems, isEmptyGroup } from './conditions.js';
+import { STRICT_WEBHOOK_POLICY, type WebhookPolicy, webhookUrlProblems } from './webhooks.js';
 
 /**
  * Workflow rules: "when <trigger>, if a ticket meets these conditions, do
@@ -56,12 +57,33 @@ export type RuleInput = z.input<typeof RuleSchema>;
  * Validates untrusted input as a workflow rule; throws ValidationFailed. With
  * `fields`, conditions on custom fields (`cf.<id>`) are checked against their
  * definitions (operator fits the type, picklist values exist) and `set_field`
- * actions must name an existing field.
+ * actions must name an existing field. Webhook URLs must be allowed by
+ * `webhooks` (default: https to public hosts only).
  */
-export function parseRule(input: unknown, options: { fields?: readonly FieldDefinition[] } = {}): Rule {
+export function parseRule(
+  input: unknown,
+  options: { fields?: readonly FieldDefinition[]; webhooks?: WebhookPolicy } = {},
+): Rule {
   const rule = parseOrFail(RuleSchema, input, 'rule');
+  assertWebhooksAllowed(rule.actions, options.webhooks ?? STRICT_WEBHOOK_POLICY, 'rule');
   if (options.fields) assertFieldsKnown(rule, options.fields, 'rule');
   return rule;
+}
+
+/**
+ * Throws ValidationFailed (details `[{ path: ['actions', i, 'url'], message }]`)
+ * when a webhook action's URL may not be called under `policy`.
+ */
+export function assertWebhooksAllowed(actions: readonly Action[], policy: WebhookPolicy, what: string): void {
+  const issues = actions.flatMap((action, i) =>
+    action.type === 'webhook'
+      ? webhookUrlProblems(action.url, policy).map((message) => ({ path: ['actions', i, 'url'], message }))
+      : [],
+  );
+  const [first] = issues;
+  if (first) {
+    throw new ValidationFailed(`Invalid ${what}: ${first.path.join('.')}: ${first.message}`, issues);
+  }
 }
 
 /** Throws ValidationFailed when conditions or set_field actions do not fit the custom field definitions. */

@@ -11,6 +11,7 @@ import {
 } from '../tickets/model.js';
 import { canMoveStatus } from '../tickets/status.js';
 import { type Action, type NotifyTarget, ROUND_ROBIN } from './actions.js';
+import type { PlannedNotification, PlannedWebhook, Recipient } from './automation-entry.js';
 
 /**
  * Planning actions (pure): turns a list of actions into one ticket patch and
@@ -37,28 +38,7 @@ export interface PlanContext {
   fields?: { definitions: readonly FieldDefinition[]; layouts: readonly Layout[] };
 }
 
-/** Who a notification goes to, resolved against the ticket after the patch. */
-export type Recipient =
-  | { kind: 'agent'; agentId: string }
-  /** The assignee the pending `round_robin` assignment will pick. */
-  | { kind: 'pending_assignee' }
-  | { kind: 'team'; teamId: string }
-  /** The supervisors of the ticket's department (or of the desk when it has none). */
-  | { kind: 'supervisors'; departmentId: string | null }
-  | { kind: 'customer'; customerId: string; email: string | null };
-
-export interface PlannedNotification {
-  to: Recipient;
-  subject: string;
-  body: string;
-}
-
-export interface PlannedWebhook {
-  url: string;
-  method: 'POST';
-  contentType: 'application/json';
-  body: string;
-}
+export type { PlannedNotification, PlannedWebhook, Recipient } from './automation-entry.js';
 
 export interface PlanError {
   /** Index of the failing action in the list. */
@@ -202,21 +182,10 @@ export function planActions(
       }
     }
     if (action.type === 'webhook') {
+      // Without a template the caller builds the standard payload (`webhookPayload`) at call time.
       const body =
         action.bodyTemplate === undefined
-          ? JSON.stringify({
-              ticket: {
-                id: ticket.id,
-                number: ticket.number,
-                subject: ticket.subject,
-                status,
-                priority,
-                departmentId,
-                teamId,
-                assigneeId,
-                tags: nextTags,
-              },
-            })
+          ? null
           : renderTemplate(action.bodyTemplate, templates, { escape: 'json' });
       webhooks.push({ url: action.url, method: 'POST', contentType: 'application/json', body });
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeferredActionsSchema } from '../rules/automation-entry.js';
 import { TransitionNotAllowed, ValidationFailed } from '../shared/errors.js';
 
 import { allowedNextStatuses, CHANNELS, canMoveStatus, PRIORITIES, TICKET_STATUSES } from './status.js';
@@ -200,6 +201,16 @@ export const TimelineEntrySchema = z.object({
    * fire them again.
    */
   ruleCause: z.object({ ruleIds: z.array(z.string()), depth: z.number().int() }).optional(),
+  /** On the `system` entry of a macro's change: notifications and webhooks the events handler sends. */
+  automation: DeferredActionsSchema.optional(),
+  /**
+   * On `event` entries that moved the ticket to another department: the
+   * custom-field values that did not carry over (not used there, or not
+   * allowed there), with the reason; the `customFields` change holds them too.
+   */
+  droppedFields: z
+    .array(z.object({ field: z.string(), value: CustomFieldValueSchema, reason: z.string() }))
+    .optional(),
 });
 export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
 

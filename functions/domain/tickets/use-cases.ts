@@ -1,5 +1,7 @@
 import { canSeeTicket, type Principal } from '../agents/model.js';
 import { type Customer, type Identity, newCustomer, normaliseIdentity } from '../customers/model.js';
+import { checkNewTicketFields, checkTicketFields, needsFieldCheck } from '../fields/ticket-fields.js';
+import type { DroppedField, FieldError } from '../fields/values.js';
 import {
   type Deps,
   type IdempotencyClaim,
@@ -43,6 +45,8 @@ export interface CreateTicketInput {
   /** Id of the first timeline entry, when the caller needs it beforehand (attachments are stored under it). */
   entryId?: string;
   tags?: string[];
+  /** Custom-field values (untrusted), checked against the department's layout. */
+  customFields?: Record<string, unknown>;
   ccs?: string[];
   supportAddress?: string | null;
   followUpOf?: number | null;
@@ -73,13 +77,21 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
     throw new ValidationFailed('A ticket needs the customer’s email or phone', { field: 'customer' });
   }
   const name = input.customer.name ?? null;
+  const withFields = input.customFields !== undefined && Object.keys(input.customFields).length > 0;
   // Independent reads run together; the number is taken only once the input is known good.
-  let [{ customer, isNew }] = await Promise.all([
+  let [{ customer, isNew }, , fieldSetup] = await Promise.all([
     input.knownCustomer
       ? { customer: input.knownCustomer, isNew: false }
       : resolveCustomer(deps, identities, name, deps.clock.now()),
     input.departmentId ? requireActiveDepartment(deps, input.departmentId) : undefined,
+    withFields ? deps.fields.setup() : undefined,
   ]);
+  let customFields: Ticket['customFields'] = {};
+  if (fieldSetup && input.customFields) {
+    const checked = checkNewTicketFields(fieldSetup, input.departmentId ?? null, input.customFields);
+    if (!checked.ok) throw invalidFields(checked.errors);
+    customFields = checked.values;
+  }
   const number = await deps.tickets.nextTicketNumber();
   for (let attempt = 0; ; attempt++) {
     const now = deps.clock.now();
@@ -103,6 +115,7 @@ export async function createTicket(deps: Deps, input: CreateTicketInput): Promis
       now,
     });
     if (input.tags?.length) ticket.tags = [...new Set(input.tags)].sort();
+    ticket.customFields = { ...customFields };
     const author: Actor =
       input.createdBy === 'customer'
         ? { type: 'customer', id: customer.id, name: ticket.requester.name }
@@ -240,7 +253,8 @@ export async function listTickets(
 /**
  * Changes status, priority, assignment, department, team, tags or custom
  * fields. Checks referenced agents/departments/teams exist, the status move
- * is allowed, and (with `expectedVersion`, from If-Match) that nobody changed
+ * is allowed, custom fields follow the department layout (`applyFieldRules`:
+ * a move drops what no longer applies, recorded on the event), and (with `expectedVersion`, from If-Match) that nobody changed
  * the ticket meanwhile. Every change lands as one `event` on the timeline.
  */
 export async function updateTicket(
@@ -256,12 +270,40 @@ export async function updateTicket(
   }
   if (patch.status !== undefined && patch.status !== current.status) assertFreeStatus(current);
   await checkReferences(deps, patch, current);
+  const fields = await applyFieldRules(deps, current, patch);
   const now = deps.clock.now();
-  const { ticket, changes } = applyPatch(current, patch, now);
+  const { ticket, changes } = applyPatch(current, fields.patch, now);
   if (changes.length === 0) return current;
-  const entry = eventEntry(deps, ticket, principal, changes, now);
+  const entry = eventEntry(deps, ticket, principal, changes, now, fields.dropped);
   await deps.tickets.update(ticket, current.version, [entry], current.tags);
   return ticket;
+}
+
+/** A ValidationFailed naming each bad custom field (`details: [{ field: 'customFields.<id>', message }]`). */
+export function invalidFields(errors: readonly FieldError[]): ValidationFailed {
+  const summary = errors.map((e) => e.message).join('; ');
+  return new ValidationFailed(
+    `Invalid custom fields: ${summary}`,
+    errors.map((e) => ({ ...e })),
+  );
+}
+
+/**
+ * The custom-field rules of a change (see domain/fields/ticket-fields.ts):
+ * values checked against the layout of the ticket's department after the
+ * change and normalised, values a department move leaves behind cleared
+ * (returned as `dropped`), required fields filled before solving or closing.
+ * Reads the field setup only when the patch needs it. Throws ValidationFailed.
+ */
+export async function applyFieldRules(
+  deps: Deps,
+  current: Ticket,
+  patch: TicketPatch,
+): Promise<{ patch: TicketPatch; dropped: DroppedField[] }> {
+  if (!needsFieldCheck(current, patch)) return { patch, dropped: [] };
+  const result = checkTicketFields(await deps.fields.setup(), current, patch);
+  if (!result.ok) throw invalidFields(result.errors);
+  return { patch: result.patch, dropped: result.dropped };
 }
 
 export interface SystemChangeOptions {
@@ -291,8 +333,9 @@ export async function applySystemChange(
       throw new VersionConflict('Ticket', expectedVersion, current.version);
     }
     await checkReferences(deps, patch, current);
+    const fields = await applyFieldRules(deps, current, patch);
     const now = deps.clock.now();
-    const { ticket, changes } = applyPatch(current, patch, now);
+    const { ticket, changes } = applyPatch(current, fields.patch, now);
     if (changes.length === 0) return current;
     const entry: TimelineEntry = {
       id: deps.ids.newId(),
@@ -304,6 +347,7 @@ export async function applySystemChange(
       channel: null,
       changes,
       ...(ruleCause ? { ruleCause } : {}),
+      ...(fields.dropped.length > 0 ? { droppedFields: fields.dropped } : {}),
     };
     try {
       await deps.tickets.update(ticket, current.version, [entry], current.tags);
@@ -340,8 +384,13 @@ export async function checkReferences(deps: Deps, patch: TicketPatch, current: T
 
 async function requireActiveDepartment(deps: Deps, departmentId: string): Promise<void> {
   const department = await deps.directory.getDepartment(departmentId);
-  if (!department?.active) {
+  if (!department) {
     throw new ValidationFailed(`Department ${departmentId} does not exist`, { field: 'departmentId' });
+  }
+  if (!department.active) {
+    throw new ValidationFailed(`Department ${department.name} is disabled: it takes no new tickets`, {
+      field: 'departmentId',
+    });
   }
 }
 
@@ -351,6 +400,7 @@ function eventEntry(
   principal: Principal,
   changes: Change[],
   now: Date,
+  dropped: readonly DroppedField[] = [],
 ): TimelineEntry {
   return {
     id: deps.ids.newId(),
@@ -361,6 +411,7 @@ function eventEntry(
     body: null,
     channel: null,
     changes,
+    ...(dropped.length > 0 ? { droppedFields: [...dropped] } : {}),
   };
 }
 
@@ -379,8 +430,15 @@ export async function addReply(
   input: { body: string; status?: TicketStatus },
   expectedVersion?: number,
 ): Promise<TimelineEntry> {
+  const status = input.status;
+  // Solving or closing with the reply: the layout's required fields must be filled.
+  const fieldSetup = status === 'solved' || status === 'closed' ? await deps.fields.setup() : undefined;
   return appendMessage(deps, principal, id, expectedVersion, (ticket, now) => {
-    if (input.status !== undefined && input.status !== ticket.status) assertFreeStatus(ticket);
+    if (status !== undefined && status !== ticket.status) assertFreeStatus(ticket);
+    if (fieldSetup && status !== undefined) {
+      const checked = checkTicketFields(fieldSetup, ticket, { status });
+      if (!checked.ok) throw invalidFields(checked.errors);
+    }
     const { ticket: next, changes } = recordAgentReply(ticket, now, input.status);
     const reply: TimelineEntry = {
       id: deps.ids.newId(),

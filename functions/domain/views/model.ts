@@ -83,7 +83,12 @@ export const BUILT_IN_VIEWS = {
     filters: { assigneeId: NONE, status: UNSOLVED_STATUSES },
     sort: 'updated',
   },
-  spam: { id: 'spam', name: 'Spam', scope: 'shared', filters: { tag: 'spam' }, sort: 'updated' },
+  /**
+   * What the desk marks as spam: inbound mail with a failed SES spam or DMARC
+   * verdict gets the tag (functions/email/receive.ts), and agents add it by
+   * hand. Newest arrival first: the order of the tag index.
+   */
+  spam: { id: 'spam', name: 'Spam', scope: 'shared', filters: { tag: 'spam' }, sort: 'created' },
 } as const satisfies Record<string, SavedView>;
 
 export type ViewTicket = Pick<

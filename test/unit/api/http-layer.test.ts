@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
+import { handler as directory } from '../../../functions/api/directory.js';
 import type { ApiEvent, ApiResult } from '../../../functions/api/http.js';
 import { handler as publicHandler } from '../../../functions/api/public.js';
 import { handler as tickets } from '../../../functions/api/tickets.js';
@@ -134,6 +135,25 @@ describe('the HTTP layer', () => {
         )
       ).status,
     ).toBe(403);
+  });
+
+  it('takes the lesser of the token’s role and the directory’s: a demoted admin’s old token is no admin', async () => {
+    const demoted = {
+      ...deps.state.agents.get('a1')!,
+      id: 'demoted',
+      email: 'd@x.test',
+      role: 'agent' as const,
+    };
+    deps.state.agents.set('demoted', demoted);
+    const asDemoted = (body: unknown) =>
+      event('POST /departments', { body, claims: { sub: 'demoted', 'cognito:groups': '[admin]' } });
+    expect((await call(directory, asDemoted({ name: 'Sneaky' }))).status).toBe(403);
+    deps.state.agents.set('promoted', { ...demoted, id: 'promoted', role: 'admin' });
+    const promoted = event('POST /departments', {
+      body: { name: 'Legit' },
+      claims: { sub: 'promoted', 'cognito:groups': '[admin]' },
+    });
+    expect((await call(directory, promoted)).status).toBe(201);
   });
 
   it('PATCH with a stale If-Match is a 412 and changes nothing; a malformed If-Match is a 400', async () => {

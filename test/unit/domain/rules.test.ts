@@ -352,10 +352,7 @@ describe('rule and action schemas', () => {
   });
 
   it.each([
-    [{ type: 'webhook', url: 'http://example.com/hook' }, 'webhooks must use https'],
-    [{ type: 'webhook', url: 'https://localhost/hook' }, 'internal host'],
-    [{ type: 'webhook', url: 'https://10.1.2.3/hook' }, 'internal host'],
-    [{ type: 'webhook', url: 'https://[::1]/hook' }, 'internal host'],
+    [{ type: 'webhook', url: 'ftp://example.com/hook' }, 'webhooks must use https'],
     [{ type: 'webhook', url: 'https://user:pw@example.com/hook' }, 'credentials'],
     [{ type: 'webhook', url: 'not a url' }, 'not a valid URL'],
     [
@@ -375,6 +372,39 @@ describe('rule and action schemas', () => {
   it('accepts a webhook to a public https address and defaults the method to POST', () => {
     const parsed = ActionSchema.parse({ type: 'webhook', url: 'https://hooks.example.com/t' });
     expect(parsed).toEqual({ type: 'webhook', url: 'https://hooks.example.com/t', method: 'POST' });
+  });
+
+  it.each([
+    ['http://example.com/hook', 'webhooks must use https'],
+    ['https://localhost/hook', 'internal host'],
+    ['https://10.1.2.3/hook', 'internal host'],
+    ['https://[::1]/hook', 'internal host'],
+    ['https://[::ffff:127.0.0.1]/hook', 'internal host'],
+    ['https://169.254.169.254/latest/meta-data', 'internal host'],
+    ['https://2130706433/hook', 'internal host'],
+    ['https://metadata.google.internal/x', 'internal host'],
+  ])('a rule saved with the webhook %s is refused (400 details on actions.0.url)', (url, message) => {
+    const input = {
+      id: 'hook',
+      name: 'Hook',
+      active: true,
+      position: 0,
+      trigger: 'ticket_created',
+      actions: [{ type: 'webhook', url }],
+      version: 1,
+    };
+    let error: unknown;
+    try {
+      parseRule(input);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error).message).toContain(message);
+    expect((error as { details: unknown }).details).toEqual([
+      { path: ['actions', 0, 'url'], message: expect.stringContaining(message) },
+    ]);
+    // The local runtime's policy lets the same rule through.
+    expect(() => parseRule(input, { webhooks: { allowHttp: true, allowPrivateHosts: true } })).not.toThrow();
   });
 });
 
@@ -758,8 +788,12 @@ describe('planActions', () => {
     expect(plan.notes).toEqual(['Handled by Sam for Zoë Martin']);
     expect(JSON.parse(plan.webhooks[0]?.body ?? '')).toEqual({ subject: 'Say "hi"\nplease', n: 1042 });
     expect(plan.webhooks[0]).toMatchObject({ method: 'POST', contentType: 'application/json' });
-    expect(JSON.parse(plan.webhooks[1]?.body ?? '')).toMatchObject({
-      ticket: { id: 't1', number: 1042, status: 'new' },
+    // Without a template the standard payload is built when the call is made (webhookPayload).
+    expect(plan.webhooks[1]).toEqual({
+      url: 'https://hooks.example.com/y',
+      method: 'POST',
+      contentType: 'application/json',
+      body: null,
     });
   });
 
