@@ -95,7 +95,7 @@ afterAll(async () => {
 });
 
 describe('saved views and canned responses on the local desk', () => {
-  it('built-in views come first, and their counts follow assignment and spam marking', async () => {
+  it('built-in views come first, their counts follow assignment, and spam leaves the working queues', async () => {
     const listed = await views(admin);
     expect(listed.slice(0, 3).map((v) => [v.id, v.name, v.builtIn])).toEqual([
       ['my_open', 'My open tickets', true],
@@ -115,15 +115,18 @@ describe('saved views and canned responses on the local desk', () => {
     expect(await viewTickets(admin, 'unassigned')).not.toContain(vera.id);
 
     await change(vera, { tags: ['spam'] });
-    await countsBecome(admin, { spam: sure('spam', 1) });
+    // Spam leaves the working queues: it counts in Spam only.
+    await countsBecome(admin, { spam: sure('spam', 1), my_open: sure('my_open', 0) });
     expect((await viewTickets(admin, 'spam'))[0]).toBe(vera.id);
+    expect(await viewTickets(admin, 'my_open')).not.toContain(vera.id);
 
     await change(vera, { assigneeId: null });
     await countsBecome(admin, {
-      unassigned: sure('unassigned', 1),
+      unassigned: sure('unassigned', 0),
       my_open: sure('my_open', 0),
       spam: sure('spam', 1),
     });
+    expect(await viewTickets(admin, 'unassigned')).not.toContain(vera.id);
   });
 
   it('a personal view is its owner’s alone', async () => {

@@ -125,6 +125,7 @@ const FILTER_ATTRIBUTES: Record<keyof ViewFilters, keyof ViewTicket> = {
   teamId: 'teamId',
   assigneeId: 'assigneeId',
   tag: 'tags',
+  notTag: 'tags',
   priority: 'priority',
   channel: 'channel',
   fields: 'customFields',

@@ -23,7 +23,7 @@ import {
  * - departmentId: a department id, or `none` (the triage queue);
  * - teamId: a team id, or `none`;
  * - assigneeId: `me` (the agent looking), `none` (unassigned) or an agent id;
- * - tag: one tag;
+ * - tag: one tag; notTag: tickets without that tag (the built-in queues leave out spam);
  * - fields: custom field id → value (a multi-picklist holds when it includes the value).
  */
 
@@ -39,6 +39,7 @@ export const ViewFiltersSchema = z.object({
   teamId: IdOrNoneSchema.optional(),
   assigneeId: IdOrNoneSchema.optional(),
   tag: TagSchema.optional(),
+  notTag: TagSchema.optional(),
   priority: z.array(PrioritySchema).min(1).optional(),
   channel: z.array(ChannelSchema).min(1).optional(),
   fields: z.record(FieldIdSchema, FieldFilterValueSchema).optional(),
@@ -67,20 +68,23 @@ export function parseSavedView(input: unknown): SavedView {
 /** Statuses of tickets still being worked on. */
 export const UNSOLVED_STATUSES: TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
 
-/** The views every desk has. */
+/** The tag inbound mail (failed spam/DMARC verdicts) and agents put on spam: the Spam view's only marker. */
+export const SPAM_TAG = 'spam';
+
+/** The views every desk has; My open tickets and Unassigned leave spam out. */
 export const BUILT_IN_VIEWS = {
   my_open: {
     id: 'my_open',
     name: 'My open tickets',
     scope: 'shared',
-    filters: { assigneeId: ME, status: UNSOLVED_STATUSES },
+    filters: { assigneeId: ME, status: UNSOLVED_STATUSES, notTag: SPAM_TAG },
     sort: 'updated',
   },
   unassigned: {
     id: 'unassigned',
     name: 'Unassigned',
     scope: 'shared',
-    filters: { assigneeId: NONE, status: UNSOLVED_STATUSES },
+    filters: { assigneeId: NONE, status: UNSOLVED_STATUSES, notTag: SPAM_TAG },
     sort: 'updated',
   },
   /**
@@ -88,7 +92,7 @@ export const BUILT_IN_VIEWS = {
    * verdict gets the tag (functions/email/receive.ts), and agents add it by
    * hand. Newest arrival first: the order of the tag index.
    */
-  spam: { id: 'spam', name: 'Spam', scope: 'shared', filters: { tag: 'spam' }, sort: 'created' },
+  spam: { id: 'spam', name: 'Spam', scope: 'shared', filters: { tag: SPAM_TAG }, sort: 'created' },
 } as const satisfies Record<string, SavedView>;
 
 export type ViewTicket = Pick<
@@ -109,6 +113,7 @@ export function matchesFilters(filters: ViewFilters, ticket: ViewTicket, princip
   const assignee = filters.assigneeId === ME ? principalAgentId : filters.assigneeId;
   if (!idMatches(assignee, ticket.assigneeId)) return false;
   if (filters.tag !== undefined && !ticket.tags.includes(filters.tag)) return false;
+  if (filters.notTag !== undefined && ticket.tags.includes(filters.notTag)) return false;
   for (const [fieldId, wanted] of Object.entries(filters.fields ?? {})) {
     const value = ticket.customFields[fieldId];
     const ok = Array.isArray(value)

@@ -131,7 +131,7 @@ describe('planViewQuery', () => {
       index: 'assignee',
       key: ME_ID,
       status: null,
-      residualFilter: { status: ['new', 'open', 'pending', 'on_hold'] },
+      residualFilter: { status: ['new', 'open', 'pending', 'on_hold'], notTag: 'spam' },
     });
   });
 
@@ -140,7 +140,7 @@ describe('planViewQuery', () => {
       index: 'assignee',
       key: null,
       status: null,
-      residualFilter: { status: ['new', 'open', 'pending', 'on_hold'] },
+      residualFilter: { status: ['new', 'open', 'pending', 'on_hold'], notTag: 'spam' },
     });
   });
 
