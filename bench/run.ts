@@ -8,7 +8,8 @@
  *      read from `capacityMeter` plus a call ledger that attributes every call;
  *   4. list-inbox scaling: grows the table to 1,000 tickets (createTicket in-process),
  *      measures the list (3 autocannon rounds, medians; plus 500 sequential
- *      requests for information), grows it to 20,000 (BENCH_LARGE), measures
+ *      requests and 50 GET /views — the sidebar's counts — for information),
+ *      grows it to 20,000 (BENCH_LARGE), measures
  *      again, compares;
  *   5. load: autocannon, 20 connections, BENCH_SECONDS (default 10) after a 2 s
  *      warm-up, for create / list / get / reply, on the grown table;
@@ -457,7 +458,11 @@ interface ScalingPoint {
   median: RoundMedian;
   /** Informational: the same query one request at a time, no queueing. */
   sequential: { requests: number; p50: number; p95: number; p99: number };
+  /** Informational: GET /views (the sidebar's view counts) one request at a time. */
+  views: { requests: number; p50: number; p95: number; p99: number };
 }
+
+const SEQUENTIAL_VIEWS_REQUESTS = 50;
 
 const SEQUENTIAL_LIST_REQUESTS = 500;
 
@@ -804,7 +809,20 @@ async function main(): Promise<void> {
         `  informational, ${SEQUENTIAL_LIST_REQUESTS} sequential requests: p50 ${fmt(sequential.p50)} ms, ` +
           `p95 ${fmt(sequential.p95)} ms, p99 ${fmt(sequential.p99)} ms [${elapsed()}]`,
       );
-      scaling.push({ tickets, newTickets, firstPage, rounds, median: medianOfRounds(rounds), sequential });
+      const views = await sequentialLatency(api, '/views', SEQUENTIAL_VIEWS_REQUESTS);
+      log(
+        `  informational, ${SEQUENTIAL_VIEWS_REQUESTS} sequential GET /views (view counts): p50 ${fmt(views.p50)} ms, ` +
+          `p95 ${fmt(views.p95)} ms, p99 ${fmt(views.p99)} ms [${elapsed()}]`,
+      );
+      scaling.push({
+        tickets,
+        newTickets,
+        firstPage,
+        rounds,
+        median: medianOfRounds(rounds),
+        sequential,
+        views,
+      });
     }
 
     // ------------------------------------------------ 3. load per operation
