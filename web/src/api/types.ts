@@ -187,3 +187,61 @@ export interface RuntimeConfig {
   apiUrl: string;
   auth: AuthConfig;
 }
+
+// --- Admin screens organising the desk: departments, fields, rules, teams and agents ---
+
+export type AutoAcknowledgement = import('../../../functions/domain/agents/model.js').AutoAcknowledgement;
+export type Availability = import('../../../functions/domain/routing/assignment.js').Availability;
+export type TeamAssignment = import('../../../functions/domain/routing/assignment.js').TeamAssignment;
+export type FieldType = import('../../../functions/domain/fields/model.js').FieldType;
+/** `PUT /fields/{id}`: a field as an admin writes it; the id is the path's, the version is assigned. */
+export type FieldBody = Omit<
+  import('../../../functions/domain/fields/model.js').FieldDefinition,
+  'id' | 'version'
+>;
+/** `PUT /departments/{id}/layout`. */
+export interface LayoutBody {
+  fields: { fieldId: string; required: boolean }[];
+}
+export type RuleTrigger = import('../../../functions/domain/rules/model.js').RuleTrigger;
+export type WorkflowRule = import('../../../functions/domain/rules/model.js').Rule;
+/** `PUT /workflow-rules/{id}`: a rule as an admin writes it; the id is the path's. */
+export type WorkflowRuleBody = Omit<
+  import('../../../functions/domain/rules/model.js').RuleInput,
+  'id' | 'version'
+>;
+/** `GET /workflow-rules` item. */
+export type StoredWorkflowRule = import('../../../functions/domain/rules/ports.js').StoredWorkflowRule;
+export type RuleAction = import('../../../functions/domain/rules/actions.js').ActionInput;
+export type NotifyTarget = import('../../../functions/domain/rules/actions.js').NotifyTarget;
+export type RuleCondition = import('../../../functions/domain/rules/conditions.js').Condition;
+export type ConditionGroup = import('../../../functions/domain/rules/conditions.js').ConditionGroup;
+export type Operator = import('../../../functions/domain/rules/conditions.js').Operator;
+export type FactType = import('../../../functions/domain/rules/conditions.js').FactType;
+/** `GET /routing-rules` item. */
+export type StoredRoutingRule = import('../../../functions/domain/routing/ports.js').StoredRoutingRule;
+/** `PUT /routing-rules/{id}`: the id is the path's. */
+export type RoutingRuleBody = Omit<
+  import('../../../functions/domain/routing/desk-rules.js').DeskRoutingRule,
+  'id' | 'version'
+>;
+
+// --- Organising the desk: custom fields, saved views, canned responses, macros, notifications ---
+
+/** `GET /fields` items and `GET /layouts` items (a department's fields in order). */
+export type FieldDefinition = import('../../../functions/domain/fields/model.js').FieldDefinition;
+export type FieldLayout = import('../../../functions/domain/fields/model.js').Layout;
+export type CustomFieldValue = import('../../../functions/domain/tickets/model.js').CustomFieldValue;
+
+/** `GET /views` item: a saved view (built-in, shared or personal) with its ticket count. */
+export type ViewFilters = import('../../../functions/domain/views/model.js').ViewFilters;
+export type SavedViewItem = import('../../../functions/views/service.js').ViewWithCount;
+
+/** `GET /canned-responses` item. */
+export type CannedResponse = import('../../../functions/views/service.js').CannedItem;
+/** `GET /macros` item and `POST /macros/{id}/apply` result per ticket. */
+export type StoredMacro = import('../../../functions/domain/rules/ports.js').StoredMacro;
+export type MacroResult = import('../../../functions/rules/admin.js').MacroResult;
+
+/** `GET /me/notifications` item. */
+export type DeskNotification = import('../../../functions/domain/agents/notifications.js').AgentNotification;

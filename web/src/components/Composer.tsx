@@ -1,8 +1,21 @@
-import { type KeyboardEvent, type Ref, useEffect, useId, useImperativeHandle, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  lazy,
+  type Ref,
+  Suspense,
+  useEffect,
+  useId,
+  useImperativeHandle,
+  useRef,
+  useState,
+} from 'react';
 import type { FieldError, TicketStatus } from '../api/types.js';
 import { canMoveStatus, STATUS_LABEL, STATUSES } from '../lib/format.js';
 import { modKeyLabel } from '../lib/hotkeys.js';
 import { Alert, Spinner } from './Feedback.js';
+
+// The canned-response picker loads the first time it opens.
+const CannedPicker = lazy(() => import('./CannedPicker.js').then((m) => ({ default: m.CannedPicker })));
 
 export type ComposerMode = 'reply' | 'note';
 
@@ -64,6 +77,8 @@ export function Composer({
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<{ message: string; details: FieldError[] }>();
   const textRef = useRef<HTMLTextAreaElement>(null);
+  /** The text range the picked canned response replaces (the caret, or the selection), while the picker is open. */
+  const [picker, setPicker] = useState<{ start: number; end: number } | null>(null);
   const tabRefs = { reply: useRef<HTMLButtonElement>(null), note: useRef<HTMLButtonElement>(null) };
 
   useImperativeHandle(ref, () => ({
@@ -106,10 +121,41 @@ export function Composer({
     }
   };
 
+  const openPicker = () => {
+    const el = textRef.current;
+    if (!el || el.disabled) return;
+    setPicker({ start: el.selectionStart, end: el.selectionEnd });
+  };
+
+  /** Puts the caret back in the text, at `at` (after an insertion) or where it was. */
+  const backToText = (at?: number) => {
+    requestAnimationFrame(() => {
+      const el = textRef.current;
+      if (!el) return;
+      el.focus();
+      if (at !== undefined) el.setSelectionRange(at, at);
+    });
+  };
+
+  const insertCanned = (body: string) => {
+    const range = picker ?? { start: text.length, end: text.length };
+    setText(text.slice(0, range.start) + body + text.slice(range.end));
+    setPicker(null);
+    backToText(range.start + body.length);
+  };
+
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void send();
+      return;
+    }
+    // "/" at the start of a line opens the canned responses ("/" again types a slash there).
+    const el = event.currentTarget;
+    const atLineStart = el.selectionStart === 0 || text[el.selectionStart - 1] === '\n';
+    if (event.key === '/' && !event.ctrlKey && !event.metaKey && !event.altKey && atLineStart) {
+      event.preventDefault();
+      openPicker();
     }
   };
 
@@ -172,7 +218,21 @@ export function Composer({
           rows={4}
           disabled={Boolean(disabled)}
           aria-describedby={`${id}-hint`}
+          aria-keyshortcuts="/"
         />
+        {picker ? (
+          <Suspense fallback={null}>
+            <CannedPicker
+              ticketId={ticketId}
+              onInsert={insertCanned}
+              onLiteral={() => insertCanned('/')}
+              onClose={(refocus) => {
+                setPicker(null);
+                if (refocus) backToText();
+              }}
+            />
+          </Suspense>
+        ) : null}
         {error ? (
           <Alert details={error.details} onDismiss={() => setError(undefined)}>
             {error.message}
@@ -189,6 +249,16 @@ export function Composer({
             )}
           </span>
           <div className="composer-actions">
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={openPicker}
+              disabled={Boolean(disabled)}
+              aria-haspopup="listbox"
+              aria-expanded={picker !== null}
+            >
+              Canned responses
+            </button>
             {mode === 'reply' && nextStatuses.length > 0 ? (
               <div className="inline-field">
                 <label htmlFor={`${id}-status`}>Then set status</label>

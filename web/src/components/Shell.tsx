@@ -3,7 +3,9 @@ import { setToken } from '../api/client.js';
 import { clearCaches } from '../lib/cache.js';
 import { useDirectory } from '../lib/directory.js';
 import { useHotkeys } from '../lib/hotkeys.js';
+import { forgetMacros } from '../lib/macros.js';
 import {
+  type AdminSection,
   AT_RISK_PATH,
   adminPath,
   BLUEPRINTS_PATH,
@@ -16,13 +18,16 @@ import {
   useRoute,
   type ViewId,
 } from '../lib/router.js';
+import { forgetViews, viewPath } from '../lib/views.js';
 import { AtRiskPage } from '../pages/AtRisk.js';
-import { AdminOnly } from '../pages/admin/common.js';
-import { InboxPage } from '../pages/Inbox.js';
+import { AdminOnly } from '../pages/admin/AdminOnly.js';
+import { InboxPage, SavedViewPage } from '../pages/Inbox.js';
 import { OutboxPage } from '../pages/Outbox.js';
 import { TicketPage } from '../pages/TicketPage.js';
 import { Avatar } from './Badges.js';
 import { Spinner } from './Feedback.js';
+import { NotificationBell } from './NotificationBell.js';
+import { SavedViewsNav, useOrderedViews } from './SavedViewsNav.js';
 import { ShortcutsDialog } from './ShortcutsDialog.js';
 
 export const VIEWS: readonly { id: ViewId; label: string }[] = [
@@ -31,13 +36,13 @@ export const VIEWS: readonly { id: ViewId; label: string }[] = [
   { id: 'pending', label: 'Pending' },
   { id: 'on_hold', label: 'On hold' },
   { id: 'solved', label: 'Solved' },
-  { id: 'unassigned', label: 'Unassigned' },
-  { id: 'mine', label: 'My tickets' },
   { id: 'all', label: 'All tickets' },
 ];
+// "Unassigned" and "My tickets" are saved views now (built-in, with counts): see SavedViewsNav.
 
 /** The key after the numbered views: the tickets whose SLA clock runs. */
 const AT_RISK_KEY = String(VIEWS.length + 1);
+const SAVED_VIEWS_FIRST_KEY = VIEWS.length + 2;
 
 // Admin screens are loaded when an admin opens them: agents never download them.
 const BusinessHoursPage = lazy(() =>
@@ -49,6 +54,30 @@ const SlaPoliciesPage = lazy(() =>
 const BlueprintsAdminPage = lazy(() =>
   import('../pages/admin/Blueprints.js').then((m) => ({ default: m.BlueprintsAdminPage })),
 );
+const DepartmentsPage = lazy(() =>
+  import('../pages/admin/Departments.js').then((m) => ({ default: m.DepartmentsPage })),
+);
+const FieldsPage = lazy(() => import('../pages/admin/Fields.js').then((m) => ({ default: m.FieldsPage })));
+const WorkflowRulesPage = lazy(() =>
+  import('../pages/admin/Rules.js').then((m) => ({ default: m.WorkflowRulesPage })),
+);
+const RoutingRulesPage = lazy(() =>
+  import('../pages/admin/Rules.js').then((m) => ({ default: m.RoutingRulesPage })),
+);
+const TeamsPage = lazy(() => import('../pages/admin/TeamsAgents.js').then((m) => ({ default: m.TeamsPage })));
+const AgentsPage = lazy(() =>
+  import('../pages/admin/TeamsAgents.js').then((m) => ({ default: m.AgentsPage })),
+);
+/** The admin links under "Admin", in order; `also`: sections the link stands for too. */
+const ADMIN_LINKS: readonly { section: AdminSection; label: string; also?: AdminSection }[] = [
+  { section: 'departments', label: 'Departments' },
+  { section: 'teams', label: 'Teams & agents', also: 'agents' },
+  { section: 'fields', label: 'Custom fields' },
+  { section: 'workflow-rules', label: 'Rules', also: 'routing-rules' },
+  { section: 'business-hours', label: 'Business hours' },
+  { section: 'sla-policies', label: 'SLA policies' },
+  { section: 'blueprints', label: 'Blueprint designer' },
+];
 // Blueprint lists and dashboards (charts) too are loaded when first opened.
 const BlueprintListPage = lazy(() =>
   import('../pages/Blueprints.js').then((m) => ({ default: m.BlueprintListPage })),
@@ -87,14 +116,28 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
   const viewKeys = Object.fromEntries(
     VIEWS.map((view, i) => [String(i + 1), () => navigate(inboxPath(view.id))]),
   );
+  // The first two saved views (the built-in "My open tickets" and "Unassigned") take the next keys.
+  const savedViews = useOrderedViews();
+  const savedKeys = Object.fromEntries(
+    (savedViews ?? [])
+      .slice(0, 2)
+      .map((view, i) => [String(SAVED_VIEWS_FIRST_KEY + i), () => navigate(viewPath(view.id))]),
+  );
   useHotkeys({
     '?': () => shortcuts.current?.showModal(),
     ...viewKeys,
     [AT_RISK_KEY]: () => navigate(AT_RISK_PATH),
+    ...savedKeys,
   });
+  // The old "Unassigned" and "My tickets" addresses show the built-in saved views under their own address.
+  useEffect(() => {
+    if (route.name === 'view' && route.moved) navigate(viewPath(route.id), { replace: true });
+  }, [route]);
 
   const signOut = () => {
     clearCaches();
+    forgetViews();
+    forgetMacros();
     clearDrafts();
     navigate('/', { replace: true });
     setToken(null);
@@ -116,7 +159,9 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
                 ? BLUEPRINTS_PATH
                 : route.name === 'blueprint_dashboard'
                   ? blueprintDashboardPath(route.id)
-                  : 'other';
+                  : route.name === 'view'
+                    ? viewPath(route.id)
+                    : 'other';
   const firstPath = useRef(pathname);
   useEffect(() => {
     if (pathname === firstPath.current) return;
@@ -140,6 +185,7 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
           <span className="brand-name">{deskName}</span>
         </Link>
         <div className="topbar-spacer" />
+        <NotificationBell />
         <button
           type="button"
           className="btn btn-ghost btn-sm topbar-shortcuts"
@@ -191,6 +237,10 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
                 </Link>
               </li>
             </ul>
+            <SavedViewsNav
+              activeId={route.name === 'view' ? route.id : null}
+              firstKey={SAVED_VIEWS_FIRST_KEY}
+            />
           </nav>
           <nav className="sidebar-section" aria-label="Processes">
             <h2 className="sidebar-heading">Processes</h2>
@@ -212,33 +262,21 @@ export function Shell({ deskName, localDesk = false }: { deskName: string; local
             <nav className="sidebar-section" aria-label="Admin">
               <h2 className="sidebar-heading">Admin</h2>
               <ul className="view-list">
-                <li>
-                  <Link
-                    to={adminPath('business-hours')}
-                    className="view-link"
-                    aria-current={adminSection === 'business-hours' ? 'page' : undefined}
-                  >
-                    <span className="view-label">Business hours</span>
-                  </Link>
-                </li>
-                <li>
-                  <Link
-                    to={adminPath('sla-policies')}
-                    className="view-link"
-                    aria-current={adminSection === 'sla-policies' ? 'page' : undefined}
-                  >
-                    <span className="view-label">SLA policies</span>
-                  </Link>
-                </li>
-                <li>
-                  <Link
-                    to={adminPath('blueprints')}
-                    className="view-link"
-                    aria-current={adminSection === 'blueprints' ? 'page' : undefined}
-                  >
-                    <span className="view-label">Blueprint designer</span>
-                  </Link>
-                </li>
+                {ADMIN_LINKS.map((link) => (
+                  <li key={link.section}>
+                    <Link
+                      to={adminPath(link.section)}
+                      className="view-link"
+                      aria-current={
+                        adminSection !== null && (adminSection === link.section || adminSection === link.also)
+                          ? 'page'
+                          : undefined
+                      }
+                    >
+                      <span className="view-label">{link.label}</span>
+                    </Link>
+                  </li>
+                ))}
               </ul>
             </nav>
           ) : null}
@@ -282,17 +320,13 @@ function RouteView({ route, localDesk, isAdmin }: { route: Route; localDesk: boo
       return <InboxPage view={route.view} search={route.search} />;
     case 'at_risk':
       return <AtRiskPage />;
+    case 'view':
+      return <SavedViewPage key={route.id} id={route.id} />;
     case 'admin':
       if (!isAdmin) return <AdminOnly />;
       return (
         <Suspense fallback={<PageLoading />}>
-          {route.section === 'business-hours' ? (
-            <BusinessHoursPage id={route.id} />
-          ) : route.section === 'sla-policies' ? (
-            <SlaPoliciesPage id={route.id} />
-          ) : (
-            <BlueprintsAdminPage id={route.id} />
-          )}
+          <AdminScreen section={route.section} id={route.id} />
         </Suspense>
       );
     case 'blueprints':
@@ -314,6 +348,29 @@ function RouteView({ route, localDesk, isAdmin }: { route: Route; localDesk: boo
       return <NotFound path={OUTBOX_PATH} />;
     case 'not_found':
       return <NotFound path={route.path} />;
+  }
+}
+
+function AdminScreen({ section, id }: { section: AdminSection; id: string | null | undefined }) {
+  switch (section) {
+    case 'business-hours':
+      return <BusinessHoursPage id={id} />;
+    case 'sla-policies':
+      return <SlaPoliciesPage id={id} />;
+    case 'blueprints':
+      return <BlueprintsAdminPage id={id} />;
+    case 'departments':
+      return <DepartmentsPage id={id} />;
+    case 'fields':
+      return <FieldsPage id={id} />;
+    case 'workflow-rules':
+      return <WorkflowRulesPage id={id} />;
+    case 'routing-rules':
+      return <RoutingRulesPage id={id} />;
+    case 'teams':
+      return <TeamsPage id={id} />;
+    case 'agents':
+      return <AgentsPage id={id} />;
   }
 }
 

@@ -5,8 +5,9 @@ const GROUPS: { title: string; keys: [string[], string][] }[] = [
   {
     title: 'Anywhere',
     keys: [
-      [['1', '…', '8'], 'Switch view (All open … All tickets)'],
-      [['9'], 'At risk (SLA)'],
+      [['1', '…', '6'], 'Switch view (All open … All tickets)'],
+      [['7'], 'At risk (SLA)'],
+      [['8', '9'], 'My open tickets, Unassigned (saved views)'],
       [['?'], 'Show this help'],
     ],
   },
@@ -16,6 +17,7 @@ const GROUPS: { title: string; keys: [string[], string][] }[] = [
       [['j'], 'Next ticket'],
       [['k'], 'Previous ticket'],
       [['Enter'], 'Open the selected ticket'],
+      [['x'], 'Select the ticket for a macro'],
       [['/'], 'Filter by tag'],
       [['Shift', 'R'], 'Refresh'],
     ],
@@ -25,6 +27,7 @@ const GROUPS: { title: string; keys: [string[], string][] }[] = [
     keys: [
       [['r'], 'Write a reply'],
       [['n'], 'Write an internal note'],
+      [['/'], 'Insert a canned response (at the start of a line)'],
       [[modKeyLabel, 'Enter'], 'Send the reply or note'],
       [['Esc'], 'Back to the inbox'],
     ],

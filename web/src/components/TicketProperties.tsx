@@ -1,29 +1,40 @@
-import { useId } from 'react';
-import type { Ticket, TicketPatch } from '../api/types.js';
+import { lazy, Suspense, useId } from 'react';
+import type { CustomFieldValue, Ticket, TicketPatch } from '../api/types.js';
 import type { Directory } from '../lib/directory.js';
+import { layoutEntries, useFieldSetup } from '../lib/fields.js';
 import { canMoveStatus, PRIORITIES, PRIORITY_LABEL, STATUS_LABEL, STATUSES } from '../lib/format.js';
 import { Spinner } from './Feedback.js';
 import { TagsEditor } from './TagsEditor.js';
 
+// Custom-field inputs load only for a department whose layout has fields.
+const CustomFields = lazy(() => import('./CustomFields.js').then((m) => ({ default: m.CustomFields })));
+
 /**
- * Status, priority, assignment and tags; every change is saved at once (PATCH with If-Match).
- * `statusLock`: why the status cannot be changed here (the ticket follows a blueprint).
+ * Status, priority, assignment, tags and the department's custom fields; every change is saved at
+ * once (PATCH with If-Match). `statusLock`: why the status cannot be changed here (the ticket follows
+ * a blueprint). `fieldErrors`: the server's objections to custom-field values, by field id.
  */
 export function TicketProperties({
   ticket,
   directory,
   saving,
   onPatch,
+  onSaveFields,
+  fieldErrors = {},
   statusLock,
 }: {
   ticket: Ticket;
   directory: Directory;
   saving: boolean;
   onPatch(patch: TicketPatch): void;
+  onSaveFields?(values: Record<string, CustomFieldValue>): Promise<boolean>;
+  fieldErrors?: Record<string, string>;
   statusLock?: string | undefined;
 }) {
   const id = useId();
   const closed = ticket.status === 'closed';
+  const fieldSetup = useFieldSetup();
+  const hasFields = Boolean(fieldSetup && layoutEntries(fieldSetup, ticket.departmentId).length > 0);
   const teams = directory.teams.filter(
     (t) =>
       (t.active && (!ticket.departmentId || t.departmentId === ticket.departmentId)) ||
@@ -155,6 +166,11 @@ export function TicketProperties({
           </select>
         </div>
         <TagsEditor tags={ticket.tags} onChange={(tags) => onPatch({ tags })} disabled={closed} />
+        {onSaveFields && hasFields ? (
+          <Suspense fallback={null}>
+            <CustomFields ticket={ticket} disabled={closed} errors={fieldErrors} onSave={onSaveFields} />
+          </Suspense>
+        ) : null}
       </div>
     </section>
   );

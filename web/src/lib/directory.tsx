@@ -15,6 +15,8 @@ export interface Directory {
   agentName(id: string | null): string;
   departmentName(id: string | null): string;
   teamName(id: string | null): string;
+  /** Loads agents, departments and teams again (after an admin changed them). */
+  reload(): Promise<void>;
 }
 
 const DirectoryContext = createContext<Directory | null>(null);
@@ -65,6 +67,15 @@ export function DirectoryProvider({ children }: { children: ReactNode }) {
     return () => controller.abort();
   }, [attempt]);
 
+  const reload = useCallback(async () => {
+    try {
+      const data = await loadDirectory(new AbortController().signal);
+      setState({ data });
+    } catch {
+      // The desk keeps the names it had; the next reload or sign-in tries again.
+    }
+  }, []);
+
   const value = useMemo<Directory | null>(() => {
     const data = state.data;
     if (!data) return null;
@@ -76,8 +87,9 @@ export function DirectoryProvider({ children }: { children: ReactNode }) {
       agentName: (id) => (id === null ? 'Unassigned' : (agents.get(id)?.name ?? 'Unknown agent')),
       departmentName: (id) => (id === null ? 'No department' : (departments.get(id)?.name ?? id)),
       teamName: (id) => (id === null ? 'No team' : (teams.get(id)?.name ?? id)),
+      reload,
     };
-  }, [state.data]);
+  }, [state.data, reload]);
 
   if (state.error) {
     return <ErrorState title="The desk could not be loaded" message={state.error} onRetry={retry} />;

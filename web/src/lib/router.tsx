@@ -4,24 +4,43 @@
  * Ctrl+click open a new tab) and navigates in-app otherwise.
  *
  * Pages: `/inbox/<view>?department=&priority=&tag=&status=`, `/inbox/at-risk`
- * (tickets whose SLA clock runs), `/tickets/<id>`, `/blueprints` and
+ * (tickets whose SLA clock runs), `/views/<id>` (a saved view; the old
+ * `/inbox/unassigned` and `/inbox/mine` open the built-in views), `/tickets/<id>`, `/blueprints` and
  * `/blueprints/<id>/dashboard`, for admins
  * `/admin/business-hours[/<id>|/new]`, `/admin/sla-policies[/<id>|/new]` and
- * `/admin/blueprints[/<id>|/new]`, and, on a local desk, `/outbox`. Locally
+ * `/admin/blueprints[/<id>|/new]`, likewise `/admin/departments`, `/admin/fields`,
+ * `/admin/workflow-rules`, `/admin/routing-rules`, `/admin/teams` and
+ * `/admin/agents` (one screen lists both), and, on a local desk, `/outbox`. Locally
  * the API shares the origin; the local server gives browser navigations
  * (Accept: text/html) the SPA and API calls the API (so `/blueprints/<id>/dashboard`
  * is both), and the SPA always asks for JSON.
  */
 import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from 'react';
 
-export const VIEW_IDS = ['open', 'new', 'pending', 'on_hold', 'solved', 'unassigned', 'mine', 'all'] as const;
+export const VIEW_IDS = ['open', 'new', 'pending', 'on_hold', 'solved', 'all'] as const;
+/** Older inbox views that are saved views now: `/inbox/<old>` opens `/views/<new>`. */
+const MOVED_VIEWS: Record<string, string> = { unassigned: 'unassigned', mine: 'my_open' };
 export type ViewId = (typeof VIEW_IDS)[number];
 
-export type AdminSection = 'business-hours' | 'sla-policies' | 'blueprints';
+/** The admin screens; `teams` and `agents` are one screen (teams & agents) with an editor for each. */
+export const ADMIN_SECTIONS = [
+  'business-hours',
+  'sla-policies',
+  'blueprints',
+  'departments',
+  'fields',
+  'workflow-rules',
+  'routing-rules',
+  'teams',
+  'agents',
+] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export type Route =
   | { name: 'inbox'; view: ViewId; search: URLSearchParams }
   | { name: 'at_risk' }
+  /** A saved view (`GET /views/{id}/tickets`); `moved`: reached by an old `/inbox/...` address. */
+  | { name: 'view'; id: string; moved?: boolean }
   | { name: 'ticket'; id: string }
   | { name: 'outbox' }
   | { name: 'blueprints' }
@@ -30,7 +49,6 @@ export type Route =
   | { name: 'admin'; section: AdminSection; id?: string | null }
   | { name: 'not_found'; path: string };
 
-const ADMIN_SECTIONS: readonly AdminSection[] = ['business-hours', 'sla-policies', 'blueprints'];
 /** The path segment that opens the "new" form; ids created through the SPA cannot take it. */
 export const NEW_ITEM = 'new';
 
@@ -43,7 +61,10 @@ export function parseRoute(pathname: string, search: string): Route {
   if (parts[0] === 'inbox' && parts.length <= 2) {
     const view = (parts[1] ?? 'open') as ViewId;
     if (VIEW_IDS.includes(view)) return { name: 'inbox', view, search: new URLSearchParams(search) };
+    const moved = MOVED_VIEWS[view];
+    if (moved) return { name: 'view', id: moved, moved: true };
   }
+  if (parts[0] === 'views' && parts.length === 2 && parts[1]) return { name: 'view', id: parts[1] };
   if (parts[0] === 'tickets' && parts.length === 1)
     return { name: 'inbox', view: 'open', search: new URLSearchParams(search) };
   if (parts[0] === 'tickets' && parts.length === 2 && parts[1]) return { name: 'ticket', id: parts[1] };
@@ -116,7 +137,8 @@ export function useRoute(): Route {
   const key = useSyncExternalStore(subscribe, snapshot);
   if (cached?.key !== key) {
     const route = parseRoute(location.pathname, location.search);
-    if (route.name === 'inbox' || route.name === 'at_risk') lastInbox = key === '/' ? '/inbox/open' : key;
+    if (route.name === 'inbox' || route.name === 'at_risk' || route.name === 'view')
+      lastInbox = key === '/' ? '/inbox/open' : key;
     cached = { key, route };
   }
   return cached.route;

@@ -1,6 +1,9 @@
 import {
+  lazy,
   type MouseEvent,
+  type ReactNode,
   type RefObject,
+  Suspense,
   useCallback,
   useEffect,
   useId,
@@ -8,8 +11,8 @@ import {
   useRef,
   useState,
 } from 'react';
-import { ApiError, get, isAbort, query } from '../api/client.js';
-import type { FieldError, Page, Priority, Ticket, TicketStatus } from '../api/types.js';
+import { ApiError, api, get, isAbort, query } from '../api/client.js';
+import type { FieldError, Page, Priority, Ticket } from '../api/types.js';
 import { Avatar, PriorityTag, StatusBadge } from '../components/Badges.js';
 import { Alert, Spinner } from '../components/Feedback.js';
 import { VIEWS } from '../components/Shell.js';
@@ -28,10 +31,27 @@ import { useHotkeys } from '../lib/hotkeys.js';
 import { useNow } from '../lib/now.js';
 import { inboxPath, Link, navigate, ticketPath, type ViewId } from '../lib/router.js';
 import { setPageTitle } from '../lib/title.js';
+import { useToast } from '../lib/toast.js';
+import {
+  canDeleteView,
+  countText,
+  describeFilters,
+  inboxViewFilters,
+  refreshViews,
+  useViews,
+} from '../lib/views.js';
+
+// Saving a view is occasional: its dialog loads when first opened; the bulk tools when a ticket is selected.
+const SaveViewDialog = lazy(() =>
+  import('../components/SaveViewDialog.js').then((m) => ({ default: m.SaveViewDialog })),
+);
+const BulkActions = lazy(() =>
+  import('../components/BulkActions.js').then((m) => ({ default: m.BulkActions })),
+);
 
 const PAGE_SIZE = 50;
 
-const VIEW_STATUS: Partial<Record<ViewId, TicketStatus>> = {
+const VIEW_STATUS: Partial<Record<ViewId, Ticket['status']>> = {
   open: 'open',
   new: 'new',
   pending: 'pending',
@@ -45,8 +65,6 @@ const EMPTY_TEXT: Record<ViewId, string> = {
   pending: 'No tickets waiting on a customer.',
   on_hold: 'No tickets on hold.',
   solved: 'No solved tickets yet.',
-  unassigned: 'Every ticket has an owner.',
-  mine: 'Nothing assigned to you right now.',
   all: 'No tickets yet.',
 };
 
@@ -55,7 +73,17 @@ interface Filters {
   departmentId: string;
   priority: string;
   tag: string;
+  /** '' anyone, 'me', 'none' (unassigned) or an agent id. */
+  assignee: string;
 }
+
+const FILTER_PARAM: Record<keyof Filters, string> = {
+  status: 'status',
+  departmentId: 'department',
+  priority: 'priority',
+  tag: 'tag',
+  assignee: 'assignee',
+};
 
 function readFilters(search: URLSearchParams): Filters {
   return {
@@ -63,6 +91,7 @@ function readFilters(search: URLSearchParams): Filters {
     departmentId: search.get('department') ?? '',
     priority: search.get('priority') ?? '',
     tag: search.get('tag') ?? '',
+    assignee: search.get('assignee') ?? '',
   };
 }
 
@@ -71,8 +100,9 @@ function apiQuery(view: ViewId, filters: Filters, meId: string): Record<string, 
   const fixedStatus = VIEW_STATUS[view];
   if (fixedStatus) params.status = fixedStatus;
   else if (filters.status) params.status = filters.status;
-  if (view === 'unassigned') params.assigneeId = '_none';
-  if (view === 'mine') params.assigneeId = meId;
+  if (filters.assignee)
+    params.assigneeId =
+      filters.assignee === 'me' ? meId : filters.assignee === 'none' ? '_none' : filters.assignee;
   if (filters.departmentId) params.departmentId = filters.departmentId;
   if (filters.priority) params.priority = filters.priority;
   if (filters.tag) params.tag = filters.tag;
@@ -86,33 +116,34 @@ interface ListState {
   error?: { message: string; details: FieldError[] };
 }
 
-export function InboxPage({ view, search }: { view: ViewId; search: URLSearchParams }) {
-  const directory = useDirectory();
-  const filters = useMemo(() => readFilters(search), [search]);
-  const params = useMemo(() => apiQuery(view, filters, directory.me.id), [view, filters, directory.me.id]);
-  const key = query(params);
+/** Pages of tickets from `listUrl` (`/tickets?…` or `/views/{id}/tickets`), shown from cache while they refresh. */
+function useTicketList(listUrl: string) {
   const [state, setState] = useState<ListState>(() => ({
-    page: cachedList(key),
+    page: cachedList(listUrl),
     loading: true,
     loadingMore: false,
   }));
   const [reloads, setReloads] = useState(0);
-  const tableRef = useRef<HTMLTableElement>(null);
-  const tagRef = useRef<HTMLInputElement>(null);
-  const label = VIEWS.find((v) => v.id === view)?.label ?? 'Tickets';
-  const now = useNow();
-  useEffect(() => setPageTitle(label), [label]);
+  const pageUrl = useCallback(
+    (cursor?: string) => {
+      const [path, search] = listUrl.split('?');
+      const params = Object.fromEntries(new URLSearchParams(search ?? ''));
+      return `${path}${query({ ...params, limit: PAGE_SIZE, cursor })}`;
+    },
+    [listUrl],
+  );
 
   useEffect(() => {
     void reloads;
     const controller = new AbortController();
-    setState({ page: cachedList(key), loading: true, loadingMore: false });
-    get<Page<Ticket>>(
-      `/tickets${query({ ...Object.fromEntries(new URLSearchParams(key)), limit: PAGE_SIZE })}`,
-      controller.signal,
-    ).then(
+    setState((s) => ({
+      page: cachedList(listUrl) ?? (reloads ? s.page : undefined),
+      loading: true,
+      loadingMore: false,
+    }));
+    get<Page<Ticket>>(pageUrl(), controller.signal).then(
       (page) => {
-        rememberList(key, page);
+        rememberList(listUrl, page);
         setState({ page, loading: false, loadingMore: false });
       },
       (error: unknown) => {
@@ -121,35 +152,303 @@ export function InboxPage({ view, search }: { view: ViewId; search: URLSearchPar
       },
     );
     return () => controller.abort();
-  }, [key, reloads]);
+  }, [listUrl, pageUrl, reloads]);
 
   const loadMore = useCallback(async () => {
     const cursor = state.page?.nextCursor;
     if (!cursor || state.loadingMore) return;
     setState((s) => ({ ...s, loadingMore: true, error: undefined }));
     try {
-      const next = await get<Page<Ticket>>(`/tickets${query({ ...params, limit: PAGE_SIZE, cursor })}`);
+      const next = await get<Page<Ticket>>(pageUrl(cursor));
       setState((s) => {
         const seen = new Set(s.page?.items.map((t) => t.id));
         const page = {
           items: [...(s.page?.items ?? []), ...next.items.filter((t) => !seen.has(t.id))],
           nextCursor: next.nextCursor,
         };
-        rememberList(key, page);
+        rememberList(listUrl, page);
         return { page, loading: false, loadingMore: false };
       });
     } catch (error) {
       setState((s) => ({ ...s, loadingMore: false, error: describe(error) }));
     }
-  }, [state.page?.nextCursor, state.loadingMore, params, key]);
+  }, [state.page?.nextCursor, state.loadingMore, pageUrl, listUrl]);
+
+  const reload = useCallback(() => setReloads((n) => n + 1), []);
+  return { state, reload, loadMore };
+}
+
+function loadedText(page: Page<Ticket> | undefined): string {
+  if (!page) return 'Loading tickets…';
+  const n = page.items.length;
+  return `${n}${page.nextCursor ? '+' : ''} ticket${n === 1 ? '' : 's'} · latest activity first`;
+}
+
+export function InboxPage({ view, search }: { view: ViewId; search: URLSearchParams }) {
+  const directory = useDirectory();
+  const filters = useMemo(() => readFilters(search), [search]);
+  const params = useMemo(() => apiQuery(view, filters, directory.me.id), [view, filters, directory.me.id]);
+  const listUrl = `/tickets${query(params)}`;
+  const { state, reload, loadMore } = useTicketList(listUrl);
+  const [saving, setSaving] = useState(false);
+  const tagRef = useRef<HTMLInputElement>(null);
+  const label = VIEWS.find((v) => v.id === view)?.label ?? 'Tickets';
+  useEffect(() => setPageTitle(label), [label]);
 
   const setFilter = (name: keyof Filters, value: string) => {
     const next = new URLSearchParams(search);
-    const param = name === 'departmentId' ? 'department' : name;
-    if (value) next.set(param, value);
-    else next.delete(param);
+    if (value) next.set(FILTER_PARAM[name], value);
+    else next.delete(FILTER_PARAM[name]);
     navigate(inboxPath(view, next), { replace: true });
   };
+
+  useHotkeys({
+    '/': () => tagRef.current?.focus(),
+    'shift+r': reload,
+  });
+
+  const hasFilters = Boolean(
+    filters.departmentId ||
+      filters.priority ||
+      filters.tag ||
+      filters.assignee ||
+      (!VIEW_STATUS[view] && filters.status),
+  );
+
+  return (
+    <div className="page inbox">
+      <div className="page-header">
+        <div>
+          <h1 className="page-title" tabIndex={-1}>
+            {label}
+          </h1>
+          <p className="page-subtitle" aria-live="polite">
+            {loadedText(state.page)}
+          </p>
+        </div>
+        <div className="page-actions">
+          <button
+            type="button"
+            className="btn btn-secondary btn-sm"
+            onClick={() => setSaving(true)}
+            aria-haspopup="dialog"
+          >
+            Save as view
+          </button>
+          <RefreshButton onClick={reload} busy={state.loading} showSpinner={Boolean(state.page)} />
+        </div>
+      </div>
+
+      <FilterBar
+        view={view}
+        filters={filters}
+        directory={directory}
+        onChange={setFilter}
+        onClear={() => navigate(inboxPath(view), { replace: true })}
+        hasFilters={hasFilters}
+        tagRef={tagRef}
+      />
+
+      <TicketList
+        state={state}
+        reload={reload}
+        loadMore={loadMore}
+        label={label}
+        resetKey={listUrl}
+        empty={
+          <>
+            <p className="empty-title">{hasFilters ? 'No tickets match these filters' : EMPTY_TEXT[view]}</p>
+            {hasFilters ? (
+              <button
+                type="button"
+                className="btn btn-secondary btn-sm"
+                onClick={() => navigate(inboxPath(view), { replace: true })}
+              >
+                Clear filters
+              </button>
+            ) : null}
+          </>
+        }
+      />
+      {saving ? (
+        <Suspense fallback={null}>
+          <SaveViewDialog
+            filters={inboxViewFilters({ ...filters, status: VIEW_STATUS[view] ?? filters.status })}
+            suggestedName={label === 'All tickets' && hasFilters ? '' : label}
+            onClose={() => setSaving(false)}
+          />
+        </Suspense>
+      ) : null}
+    </div>
+  );
+}
+
+/** A saved view: its tickets (`GET /views/{id}/tickets`), count and filters; its owner can delete it. */
+export function SavedViewPage({ id }: { id: string }) {
+  const directory = useDirectory();
+  const notify = useToast();
+  const views = useViews();
+  const view = views.items?.find((v) => v.id === id);
+  const listUrl = `/views/${encodeURIComponent(id)}/tickets`;
+  const { state, reload, loadMore } = useTicketList(listUrl);
+  const [confirming, setConfirming] = useState(false);
+  const [deleteError, setDeleteError] = useState<string>();
+  const label = view?.name ?? (views.items ? 'View not found' : 'Saved view');
+  useEffect(() => setPageTitle(label), [label]);
+
+  useHotkeys({ 'shift+r': reload });
+
+  const refresh = () => {
+    reload();
+    void refreshViews();
+  };
+
+  const remove = async () => {
+    if (!view) return;
+    setDeleteError(undefined);
+    try {
+      await api('DELETE', `/views/${encodeURIComponent(view.id)}`, {
+        ...(view.version !== undefined ? { ifMatch: `"${view.version}"` } : {}),
+      });
+      notify(`View “${view.name}” deleted`);
+      await refreshViews();
+      navigate(inboxPath('open'));
+    } catch (error) {
+      setDeleteError(error instanceof Error ? error.message : String(error));
+      setConfirming(false);
+    }
+  };
+
+  const names = {
+    agent: (agentId: string) => directory.agentName(agentId),
+    department: (departmentId: string) => directory.departmentName(departmentId),
+    team: (teamId: string) => directory.teamName(teamId),
+  };
+
+  return (
+    <div className="page inbox">
+      <div className="page-header">
+        <div>
+          <h1 className="page-title" tabIndex={-1}>
+            {label}
+          </h1>
+          <p className="page-subtitle" aria-live="polite">
+            {view
+              ? `${countText(view)} ticket${view.count === 1 && !view.countIsEstimate ? '' : 's'} · ${describeFilters(view.filters, names)}${view.scope === 'personal' ? ' · personal' : ''}`
+              : loadedText(state.page)}
+          </p>
+        </div>
+        <div className="page-actions">
+          {view && canDeleteView(view, directory.me) ? (
+            confirming ? (
+              <>
+                <button type="button" className="btn btn-danger btn-sm" onClick={() => void remove()}>
+                  Delete “{view.name}”
+                </button>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => setConfirming(false)}>
+                  Keep it
+                </button>
+              </>
+            ) : (
+              <button type="button" className="btn btn-secondary btn-sm" onClick={() => setConfirming(true)}>
+                Delete view
+              </button>
+            )
+          ) : null}
+          <RefreshButton onClick={refresh} busy={state.loading} showSpinner={Boolean(state.page)} />
+        </div>
+      </div>
+      {views.unavailable ? <Alert tone="warning">Saved views are not available on this desk.</Alert> : null}
+      {deleteError ? (
+        <Alert onDismiss={() => setDeleteError(undefined)}>The view was not deleted: {deleteError}</Alert>
+      ) : null}
+      <TicketList
+        state={state}
+        reload={refresh}
+        loadMore={loadMore}
+        label={label}
+        resetKey={listUrl}
+        empty={<p className="empty-title">No tickets in this view.</p>}
+      />
+    </div>
+  );
+}
+
+function RefreshButton({
+  onClick,
+  busy,
+  showSpinner,
+}: {
+  onClick(): void;
+  busy: boolean;
+  showSpinner: boolean;
+}) {
+  return (
+    <button
+      type="button"
+      className="btn btn-secondary btn-sm"
+      onClick={onClick}
+      disabled={busy}
+      aria-keyshortcuts="Shift+R"
+    >
+      {busy && showSpinner ? <Spinner size="sm" /> : null}
+      Refresh
+    </button>
+  );
+}
+
+/**
+ * The ticket table with row selection (a checkbox per row, one for the whole
+ * page, `x` toggles the focused row) and, for a selection, a macro to apply
+ * to each selected ticket with the outcome per ticket.
+ */
+function TicketList({
+  state,
+  reload,
+  loadMore,
+  label,
+  resetKey,
+  empty,
+}: {
+  state: ListState;
+  reload(): void;
+  loadMore(): Promise<void>;
+  label: string;
+  resetKey: string;
+  empty: ReactNode;
+}) {
+  const directory = useDirectory();
+  const now = useNow();
+  const tableRef = useRef<HTMLTableElement>(null);
+  const allRef = useRef<HTMLInputElement>(null);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  /** The bulk tools stay once used (their outcome outlives the selection), until the list changes. */
+  const [bulkUsed, setBulkUsed] = useState(false);
+  const items = state.page?.items ?? [];
+
+  useEffect(() => {
+    void resetKey;
+    setSelected(new Set());
+    setBulkUsed(false);
+  }, [resetKey]);
+  useEffect(() => {
+    if (selected.size > 0) setBulkUsed(true);
+  }, [selected]);
+
+  const onPage = items.filter((t) => selected.has(t.id)).length;
+  const allSelected = items.length > 0 && onPage === items.length;
+  useEffect(() => {
+    if (allRef.current) allRef.current.indeterminate = onPage > 0 && !allSelected;
+  }, [onPage, allSelected]);
+
+  const toggle = (ticketId: string) =>
+    setSelected((s) => {
+      const next = new Set(s);
+      if (next.has(ticketId)) next.delete(ticketId);
+      else next.add(ticketId);
+      return next;
+    });
+  const toggleAll = () => setSelected(allSelected ? new Set() : new Set(items.map((t) => t.id)));
 
   const moveFocus = (delta: number) => {
     const links = Array.from(tableRef.current?.querySelectorAll<HTMLAnchorElement>('a.row-link') ?? []);
@@ -170,57 +469,23 @@ export function InboxPage({ view, search }: { view: ViewId; search: URLSearchPar
     arrowdown: () => moveFocus(1),
     k: () => moveFocus(-1),
     arrowup: () => moveFocus(-1),
-    '/': () => tagRef.current?.focus(),
-    'shift+r': () => setReloads((n) => n + 1),
+    x: () => {
+      const row = document.activeElement?.closest<HTMLElement>('tr[data-ticket-id]');
+      if (row?.dataset.ticketId) toggle(row.dataset.ticketId);
+    },
   });
 
-  const items = state.page?.items ?? [];
-  const hasFilters = Boolean(
-    filters.departmentId || filters.priority || filters.tag || (!VIEW_STATUS[view] && filters.status),
-  );
-
   return (
-    <div className="page inbox">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {label}
-          </h1>
-          <p className="page-subtitle" aria-live="polite">
-            {state.page
-              ? `${items.length}${state.page.nextCursor ? '+' : ''} ticket${items.length === 1 ? '' : 's'} · latest activity first`
-              : 'Loading tickets…'}
-          </p>
-        </div>
-        <button
-          type="button"
-          className="btn btn-secondary btn-sm"
-          onClick={() => setReloads((n) => n + 1)}
-          disabled={state.loading}
-          aria-keyshortcuts="Shift+R"
-        >
-          {state.loading && state.page ? <Spinner size="sm" /> : null}
-          Refresh
-        </button>
-      </div>
-
-      <FilterBar
-        view={view}
-        filters={filters}
-        directory={directory}
-        onChange={setFilter}
-        onClear={() => navigate(inboxPath(view), { replace: true })}
-        hasFilters={hasFilters}
-        tagRef={tagRef}
-      />
-
+    <>
       {state.error ? (
-        <Alert
-          details={state.error.details}
-          action={<RetryButton onClick={() => setReloads((n) => n + 1)} />}
-        >
+        <Alert details={state.error.details} action={<RetryButton onClick={reload} />}>
           {state.error.message}
         </Alert>
+      ) : null}
+      {bulkUsed ? (
+        <Suspense fallback={null}>
+          <BulkActions items={items} selected={selected} onSelect={setSelected} onApplied={reload} />
+        </Suspense>
       ) : null}
 
       <div className="table-card">
@@ -232,6 +497,16 @@ export function InboxPage({ view, search }: { view: ViewId; search: URLSearchPar
         >
           <thead>
             <tr>
+              <th scope="col" className="col-select">
+                <input
+                  ref={allRef}
+                  type="checkbox"
+                  checked={allSelected}
+                  onChange={toggleAll}
+                  disabled={items.length === 0}
+                  aria-label="Select all tickets on this page"
+                />
+              </th>
               <th scope="col" className="col-number">
                 Ticket
               </th>
@@ -256,23 +531,19 @@ export function InboxPage({ view, search }: { view: ViewId; search: URLSearchPar
           <tbody>
             {!state.page && state.loading ? <SkeletonRows /> : null}
             {items.map((ticket) => (
-              <TicketRow key={ticket.id} ticket={ticket} directory={directory} now={now} />
+              <TicketRow
+                key={ticket.id}
+                ticket={ticket}
+                directory={directory}
+                now={now}
+                selected={selected.has(ticket.id)}
+                onToggle={toggle}
+              />
             ))}
           </tbody>
         </table>
         {state.page && items.length === 0 && !state.loading ? (
-          <div className="empty-state">
-            <p className="empty-title">{hasFilters ? 'No tickets match these filters' : EMPTY_TEXT[view]}</p>
-            {hasFilters ? (
-              <button
-                type="button"
-                className="btn btn-secondary btn-sm"
-                onClick={() => navigate(inboxPath(view), { replace: true })}
-              >
-                Clear filters
-              </button>
-            ) : null}
-          </div>
+          <div className="empty-state">{empty}</div>
         ) : null}
       </div>
       {state.page?.nextCursor ? (
@@ -283,7 +554,7 @@ export function InboxPage({ view, search }: { view: ViewId; search: URLSearchPar
           </button>
         </div>
       ) : null}
-    </div>
+    </>
   );
 }
 
@@ -300,15 +571,39 @@ function describe(error: unknown): { message: string; details: FieldError[] } {
   return { message: error instanceof Error ? error.message : String(error), details: [] };
 }
 
-function TicketRow({ ticket, directory, now }: { ticket: Ticket; directory: Directory; now: number }) {
+function TicketRow({
+  ticket,
+  directory,
+  now,
+  selected,
+  onToggle,
+}: {
+  ticket: Ticket;
+  directory: Directory;
+  now: number;
+  selected: boolean;
+  onToggle(id: string): void;
+}) {
   const requester = ticket.requester.name || ticket.requester.email || ticket.requester.phone || 'Unknown';
   const open = (event: MouseEvent<HTMLTableRowElement>) => {
-    if ((event.target as HTMLElement).closest('a, button')) return;
+    if ((event.target as HTMLElement).closest('a, button, input, label, .col-select')) return;
     if (window.getSelection()?.toString()) return;
     navigate(ticketPath(ticket.id));
   };
   return (
-    <tr className={`ticket-row ${ticket.status === 'new' ? 'is-new' : ''}`} onClick={open}>
+    <tr
+      className={`ticket-row ${ticket.status === 'new' ? 'is-new' : ''} ${selected ? 'is-selected' : ''}`}
+      onClick={open}
+      data-ticket-id={ticket.id}
+    >
+      <td className="col-select">
+        <input
+          type="checkbox"
+          checked={selected}
+          onChange={() => onToggle(ticket.id)}
+          aria-label={`Select ${ticketNumber(ticket.number)} ${ticket.subject}`}
+        />
+      </td>
       <td className="col-number mono">{ticketNumber(ticket.number)}</td>
       <td className="col-subject">
         <Link to={ticketPath(ticket.id)} className="row-link">
@@ -359,7 +654,7 @@ function SkeletonRows() {
     <>
       {[0, 1, 2, 3, 4, 5].map((i) => (
         <tr key={i} className="skeleton-row">
-          <td colSpan={7}>
+          <td colSpan={8}>
             <span className="skeleton" aria-hidden="true" style={{ width: `${60 + ((i * 13) % 35)}%` }} />
           </td>
         </tr>
@@ -411,6 +706,25 @@ function FilterBar({
           </select>
         </div>
       )}
+      <div className="filter">
+        <label htmlFor={`${id}-assignee`}>Assignee</label>
+        <select
+          id={`${id}-assignee`}
+          value={filters.assignee}
+          onChange={(e) => onChange('assignee', e.target.value)}
+        >
+          <option value="">Anyone</option>
+          <option value="me">Me</option>
+          <option value="none">Unassigned</option>
+          {directory.agents
+            .filter((a) => a.id !== directory.me.id && (a.active || a.id === filters.assignee))
+            .map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+        </select>
+      </div>
       <div className="filter">
         <label htmlFor={`${id}-department`}>Department</label>
         <select

@@ -1,11 +1,20 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { ApiError, api, get, isAbort, messageOf } from '../api/client.js';
-import type { FieldError, Page, Ticket, TicketPatch, TicketStatus, TimelineEntryView } from '../api/types.js';
+import type {
+  FieldError,
+  Page,
+  StoredMacro,
+  Ticket,
+  TicketPatch,
+  TicketStatus,
+  TimelineEntryView,
+} from '../api/types.js';
 import { PriorityTag, StatusBadge } from '../components/Badges.js';
 import { BlueprintPanel } from '../components/BlueprintPanel.js';
 import { Composer, type ComposerHandle } from '../components/Composer.js';
 import { CustomerPanel } from '../components/CustomerPanel.js';
 import { Alert, Spinner } from '../components/Feedback.js';
+import { MacroPicker } from '../components/MacroPicker.js';
 import { SlaPanel } from '../components/SlaPanel.js';
 import { TicketProperties } from '../components/TicketProperties.js';
 import { Timeline } from '../components/Timeline.js';
@@ -13,10 +22,12 @@ import { cachedTicket, updateCachedTicket } from '../lib/cache.js';
 import { useDirectory } from '../lib/directory.js';
 import { CHANNEL_LABEL, fullTime, relativeTime, ticketNumber } from '../lib/format.js';
 import { useHotkeys } from '../lib/hotkeys.js';
+import { applyMacro } from '../lib/macros.js';
 import { useNow } from '../lib/now.js';
 import { Link, lastInboxPath, navigate } from '../lib/router.js';
 import { setPageTitle } from '../lib/title.js';
 import { useToast } from '../lib/toast.js';
+import { viewsChanged } from '../lib/views.js';
 
 const TIMELINE_PAGE = 100;
 const MAX_TIMELINE_PAGES = 20;
@@ -30,6 +41,33 @@ interface Banner {
 const CONFLICT_MESSAGE =
   'This ticket was changed by someone else. It has been reloaded: check it and make your change again.';
 
+const FIELD_PREFIX = 'customFields.';
+
+/** Custom-field problems of a 400 (`details: [{ field: 'customFields.<id>' }]`), by field id. */
+function customFieldErrors(error: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (!(error instanceof ApiError) || error.status !== 400) return result;
+  for (const d of error.details) {
+    if (d.field.startsWith(FIELD_PREFIX)) result[d.field.slice(FIELD_PREFIX.length)] ??= d.message;
+  }
+  return result;
+}
+
+/** The ticket with a change applied before the server confirms it (custom fields merge, null clears). */
+function applyLocally(ticket: Ticket, change: TicketPatch): Ticket {
+  const { customFields, ...rest } = change;
+  const next: Ticket = { ...ticket, ...rest };
+  if (customFields) {
+    const values = { ...ticket.customFields };
+    for (const [key, value] of Object.entries(customFields)) {
+      if (value === null) delete values[key];
+      else values[key] = value;
+    }
+    next.customFields = values;
+  }
+  return next;
+}
+
 export function TicketPage({ id }: { id: string }) {
   const directory = useDirectory();
   const notify = useToast();
@@ -42,6 +80,8 @@ export function TicketPage({ id }: { id: string }) {
   const [timelineError, setTimelineError] = useState<string>();
   const [banner, setBanner] = useState<Banner>();
   const [saving, setSaving] = useState(false);
+  /** Custom-field errors from the server, by field id, shown next to each field. */
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
 
   /** The last ticket the server confirmed: its version goes into If-Match. */
   const confirmed = useRef<Ticket | undefined>(undefined);
@@ -131,34 +171,66 @@ export function TicketPage({ id }: { id: string }) {
     [reload],
   );
 
-  /** Changes apply optimistically and are sent one after another, each with the latest confirmed version. */
-  const patch = useCallback(
-    (change: TicketPatch) => {
-      setTicketState((t) => (t ? { ...t, ...change } : t));
+  /**
+   * Changes apply optimistically and are sent one after another, each with the latest confirmed version.
+   * Resolves true when saved. Custom-field problems go next to their fields; a change of custom fields
+   * alone shows nothing else.
+   */
+  const save = useCallback(
+    (change: TicketPatch): Promise<boolean> => {
+      setTicketState((t) => (t ? applyLocally(t, change) : t));
       setBanner(undefined);
       setSaving(true);
-      queue.current = queue.current.then(async () => {
+      const onlyFields = Object.keys(change).every((key) => key === 'customFields');
+      const done = queue.current.then(async () => {
         if (!confirmed.current) await loadTicket();
         const base = confirmed.current;
         if (!base) {
           setSaving(false);
           setBanner({ tone: 'error', message: 'The change was not saved: the ticket could not be loaded.' });
-          return;
+          return false;
         }
         try {
           const updated = await api<Ticket>('PATCH', path, { body: change, ifMatch: `"${base.version}"` });
           acceptTicket(updated);
+          setFieldErrors((errors) => {
+            if (change.departmentId !== undefined || change.status !== undefined) return {};
+            const next = { ...errors };
+            for (const key of Object.keys(change.customFields ?? {})) delete next[key];
+            return next;
+          });
+          viewsChanged();
           stickToBottom.current = true;
           await loadTimeline();
+          return true;
         } catch (error) {
-          await handleFailure(error);
+          const byField = customFieldErrors(error);
+          if (Object.keys(byField).length > 0) {
+            setFieldErrors((errors) => ({ ...errors, ...byField }));
+            if (onlyFields) await reload();
+            else await handleFailure(error);
+          } else if (onlyFields && error instanceof ApiError && error.status === 400) {
+            // A problem the server did not pin on one field: show it next to each field changed.
+            const keys = Object.keys(change.customFields ?? {});
+            setFieldErrors((errors) => ({
+              ...errors,
+              ...Object.fromEntries(keys.map((k) => [k, error.message])),
+            }));
+            await reload();
+          } else {
+            await handleFailure(error);
+          }
+          return false;
         } finally {
           setSaving(false);
         }
       });
+      queue.current = done.then(() => undefined);
+      return done;
     },
-    [path, acceptTicket, loadTicket, loadTimeline, handleFailure],
+    [path, acceptTicket, loadTicket, loadTimeline, handleFailure, reload],
   );
+  const patch = useCallback((change: TicketPatch) => void save(change), [save]);
 
   /** Shows the new entry at once, then refreshes the ticket (version, status) and the timeline (events). */
   const afterMessage = async (entry: TimelineEntryView) => {
@@ -168,11 +240,45 @@ export function TicketPage({ id }: { id: string }) {
   };
 
   const reply = async (body: string, status: TicketStatus | undefined) => {
-    const entry = await api<TimelineEntryView>('POST', `${path}/replies`, {
-      body: status ? { body, status } : { body },
-    });
+    let entry: TimelineEntryView;
+    try {
+      entry = await api<TimelineEntryView>('POST', `${path}/replies`, {
+        body: status ? { body, status } : { body },
+      });
+    } catch (error) {
+      // Solving with required fields left empty: point at the fields too.
+      const byField = customFieldErrors(error);
+      if (Object.keys(byField).length > 0) setFieldErrors((errors) => ({ ...errors, ...byField }));
+      throw error;
+    }
     notify('Reply sent');
+    if (status) viewsChanged();
     void afterMessage(entry);
+  };
+
+  const runMacro = async (macro: StoredMacro['macro']) => {
+    try {
+      const [result] = await applyMacro(macro.id, [id]);
+      if (result?.ok) {
+        setBanner(undefined);
+        notify(`Macro “${macro.name}” applied`);
+        viewsChanged();
+      } else {
+        setBanner({
+          tone: 'error',
+          message: `The macro “${macro.name}” was not applied: ${result?.error?.message ?? 'unknown error'}`,
+        });
+      }
+    } catch (error) {
+      const err = error instanceof ApiError ? error : null;
+      setBanner({
+        tone: 'error',
+        message: `The macro “${macro.name}” was not applied: ${messageOf(error)}`,
+        ...(err ? { details: err.details } : {}),
+      });
+    }
+    stickToBottom.current = true;
+    await reload();
   };
 
   /** A blueprint transition was performed: take the ticket the server answered with, then the new timeline entries. */
@@ -240,7 +346,12 @@ export function TicketPage({ id }: { id: string }) {
     <div className="ticket-page">
       <div className="ticket-main">
         <header className="ticket-header">
-          <BackLink />
+          <div className="ticket-topline">
+            <BackLink />
+            <div className="ticket-tools">
+              <MacroPicker onApply={runMacro} disabled={ticket.status === 'closed'} />
+            </div>
+          </div>
           <div className="ticket-heading">
             <span className="ticket-number mono">{ticketNumber(ticket.number)}</span>
             <h1 className="ticket-subject" tabIndex={-1}>
@@ -311,6 +422,8 @@ export function TicketPage({ id }: { id: string }) {
           directory={directory}
           saving={saving}
           onPatch={patch}
+          onSaveFields={(customFields) => save({ customFields })}
+          fieldErrors={fieldErrors}
           statusLock={statusLock}
         />
         <CustomerPanel ticket={ticket} now={now} />

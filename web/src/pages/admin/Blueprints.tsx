@@ -49,7 +49,7 @@ import {
   type Point,
   type Selection,
 } from './BlueprintCanvas.js';
-import { BackTo, Updated } from './common.js';
+import { BackTo, CheckboxGroup, Updated } from './common.js';
 
 export function BlueprintsAdminPage({ id }: { id?: string | null }) {
   return id === undefined ? (
@@ -1144,58 +1144,6 @@ function AddTransitionForm({
         Add transition
       </button>
     </form>
-  );
-}
-
-function CheckboxGroup({
-  legend,
-  errors,
-  path,
-  options,
-  selected,
-  onChange,
-  none,
-  inline = false,
-}: {
-  legend: string;
-  errors: FormErrors;
-  path: string;
-  options: { value: string; label: string }[];
-  selected: readonly string[];
-  onChange(selected: string[]): void;
-  none: string;
-  /** Options in a row (short labels) rather than a column. */
-  inline?: boolean;
-}) {
-  return (
-    <fieldset className={`field checkbox-group${inline ? ' is-inline' : ''}`} {...errors.group(path, true)}>
-      <legend className="field-label">{legend}</legend>
-      {options.length === 0 ? <span className="muted small">None defined</span> : null}
-      <div className="bp-options">
-        {options.map((o) => {
-          const cid = `${errors.id(path)}-${o.value}`;
-          return (
-            <div key={o.value} className="checkbox-option">
-              <input
-                id={cid}
-                type="checkbox"
-                checked={selected.includes(o.value)}
-                onChange={(e) =>
-                  onChange(
-                    e.target.checked
-                      ? [...selected.filter((v) => v !== o.value), o.value]
-                      : selected.filter((v) => v !== o.value),
-                  )
-                }
-              />
-              <label htmlFor={cid}>{o.label}</label>
-            </div>
-          );
-        })}
-      </div>
-      <span className="muted small">{selected.length === 0 ? none : `${selected.length} chosen`}</span>
-      <FieldMessage errors={errors} path={path} nested />
-    </fieldset>
   );
 }
 

@@ -36,7 +36,7 @@ import { adminPath, Link, NEW_ITEM, navigate } from '../../lib/router.js';
 import { duration, forgetSlaPolicies, SLA_KIND_LABEL, SLA_KINDS } from '../../lib/sla.js';
 import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
-import { BackTo, Updated, useItems } from './common.js';
+import { BackTo, CheckboxGroup, Updated, useItems } from './common.js';
 
 type MinutesField = keyof SlaTargetMinutes;
 const MINUTES_FIELD: Record<SlaTargetKind, MinutesField> = {
@@ -438,8 +438,6 @@ function PolicyEditor({ id }: { id: string | null }) {
   const update = (change: Partial<PolicyDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
   const setLevels = (kind: SlaTargetKind, levels: LevelDraft[]) =>
     setDraft((d) => (d ? { ...d, escalations: { ...d.escalations, [kind]: levels } } : d));
-  const toggle = <T,>(list: T[], value: T, on: boolean): T[] =>
-    on ? [...list.filter((v) => v !== value), value] : list.filter((v) => v !== value);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -597,10 +595,8 @@ function PolicyEditor({ id }: { id: string | null }) {
               path="conditions.priorities"
               options={PRIORITY_ROWS.map((p) => ({ value: p, label: PRIORITY_LABEL[p] }))}
               selected={draft.priorities}
-              onToggle={(value, on) =>
-                update({ priorities: toggle(draft.priorities, value as Priority, on) })
-              }
-              anyLabel="Any priority"
+              onChange={(priorities) => update({ priorities: priorities as Priority[] })}
+              none="Any priority"
             />
             <CheckboxGroup
               legend="Departments"
@@ -613,8 +609,8 @@ function PolicyEditor({ id }: { id: string | null }) {
                   .map((d) => ({ value: d, label: d })),
               ]}
               selected={draft.departmentIds}
-              onToggle={(value, on) => update({ departmentIds: toggle(draft.departmentIds, value, on) })}
-              anyLabel="Any department"
+              onChange={(departmentIds) => update({ departmentIds })}
+              none="Any department"
             />
             <CheckboxGroup
               legend="Channels"
@@ -622,8 +618,8 @@ function PolicyEditor({ id }: { id: string | null }) {
               path="conditions.channels"
               options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABEL[c] }))}
               selected={draft.channels}
-              onToggle={(value, on) => update({ channels: toggle(draft.channels, value as Channel, on) })}
-              anyLabel="Any channel"
+              onChange={(channels) => update({ channels: channels as Channel[] })}
+              none="Any channel"
             />
             <div className="field">
               <label htmlFor={errors.id('conditions.tags')}>Tags</label>
@@ -750,47 +746,6 @@ function PolicyEditor({ id }: { id: string | null }) {
         </div>
       </form>
     </div>
-  );
-}
-
-function CheckboxGroup({
-  legend,
-  errors,
-  path,
-  options,
-  selected,
-  onToggle,
-  anyLabel,
-}: {
-  legend: string;
-  errors: FormErrors;
-  path: string;
-  options: { value: string; label: string }[];
-  selected: readonly string[];
-  onToggle(value: string, on: boolean): void;
-  anyLabel: string;
-}) {
-  return (
-    <fieldset className="field checkbox-group" {...errors.group(path, true)}>
-      <legend className="field-label">{legend}</legend>
-      {options.length === 0 ? <span className="muted small">None defined</span> : null}
-      {options.map((o) => {
-        const id = `${errors.id(path)}-${o.value}`;
-        return (
-          <div key={o.value} className="checkbox-option">
-            <input
-              id={id}
-              type="checkbox"
-              checked={selected.includes(o.value)}
-              onChange={(e) => onToggle(o.value, e.target.checked)}
-            />
-            <label htmlFor={id}>{o.label}</label>
-          </div>
-        );
-      })}
-      <span className="muted small">{selected.length === 0 ? anyLabel : `${selected.length} chosen`}</span>
-      <FieldMessage errors={errors} path={path} nested />
-    </fieldset>
   );
 }
 
