@@ -1,9 +1,7 @@
 import {
   BatchGetCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -21,9 +19,9 @@ import { statusOrderPrefix } from '../../domain/tickets/status.js';
 import { cancellationCodes } from './errors.js';
 import { keys, NONE } from './keys.js';
 import { queryOrg } from './query-all.js';
+import { claimStreamRecord, releaseStreamRecord, STREAM_CLAIM_TTL_SECONDS } from './stream-claims.js';
 import { putAuditedVersion } from './versioned-put.js';
 
-const MARKER_TTL_SECONDS = 2 * 24 * 60 * 60;
 const BATCH_GET_LIMIT = 100;
 const MAX_QUEUE_PAGES = 10;
 
@@ -143,7 +141,7 @@ export class DynamoRoutingRepository implements RoutingStore {
    */
   async applyLoadChanges(eventId: string, changes: readonly LoadChange[]): Promise<boolean> {
     if (changes.length === 0) return true;
-    const ttl = Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS;
+    const ttl = Math.floor(Date.now() / 1000) + STREAM_CLAIM_TTL_SECONDS;
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -218,28 +216,11 @@ export class DynamoRoutingRepository implements RoutingStore {
 
   /** Access pattern: claim a stream record for re-routing — PutItem STREAMSEEN#route#eventId if absent. */
   async claimRecord(eventId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.streamSeen('route', eventId),
-            ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return claimStreamRecord(this.client, this.tableName, 'route', eventId);
   }
 
   /** Gives a re-routing claim back (DeleteItem) after a failure, so the retried record is routed again. */
   async releaseRecord(eventId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.streamSeen('route', eventId) }),
-    );
+    await releaseStreamRecord(this.client, this.tableName, 'route', eventId);
   }
 }

@@ -1,18 +1,11 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type Macro, MacroSchema } from '../../domain/macros/model.js';
 import { type Rule, RuleSchema } from '../../domain/rules/model.js';
 import type { StoredMacro, StoredWorkflowRule, WorkflowStore } from '../../domain/rules/ports.js';
 import { keys } from './keys.js';
 import { queryOrg } from './query-all.js';
+import { claimStreamRecord, releaseStreamRecord } from './stream-claims.js';
 import { putAuditedVersion } from './versioned-put.js';
-
-const MARKER_TTL_SECONDS = 2 * 24 * 60 * 60;
 
 /**
  * Workflow rules and macros in the organisation partition, the rules that
@@ -110,29 +103,12 @@ export class DynamoWorkflowRepository implements WorkflowStore {
 
   /** Access pattern: claim a stream record for the rules — PutItem STREAMSEEN#rules#eventId if absent. */
   async claimRecord(eventId: string): Promise<boolean> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            ...keys.streamSeen('rules', eventId),
-            ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return claimStreamRecord(this.client, this.tableName, 'rules', eventId);
   }
 
   /** Gives a claim back (DeleteItem) after a failure, so the retried record runs again. */
   async releaseRecord(eventId: string): Promise<void> {
-    await this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.streamSeen('rules', eventId) }),
-    );
+    await releaseStreamRecord(this.client, this.tableName, 'rules', eventId);
   }
 
   private macroOf(item: Record<string, unknown>): StoredMacro {
