@@ -16,6 +16,7 @@ import {
 import type { FieldStore } from '../domain/fields/ports.js';
 import type { Deps } from '../domain/ports.js';
 import { Forbidden, NotFoundError, ValidationFailed } from '../domain/shared/errors.js';
+import { expectedVersionFor } from '../domain/shared/versions.js';
 
 /** A department without a saved layout: no fields apply there. */
 export interface LayoutView {
@@ -68,7 +69,7 @@ export async function saveField(
       );
     }
   }
-  const expected = expectedVersion ?? existing?.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const version = await store.putDefinition(definition, expected, principal.email, deps.clock.now());
   return { ...definition, version };
 }
@@ -126,7 +127,7 @@ export async function saveLayout(
     throw withEntryPaths(error, body);
   }
   // If-Match "0" (the ETag of a department without a layout): it must still have none.
-  const expected = expectedVersion === 0 ? null : (expectedVersion ?? existing?.version ?? null);
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const version = await store.putLayout(layout, expected, principal.email, deps.clock.now());
   return { ...layout, version };
 }

@@ -21,6 +21,7 @@ import type { Availability } from '../domain/routing/assignment.js';
 import { parseDeskRoutingRule } from '../domain/routing/desk-rules.js';
 import type { RoutingStore, StoredRoutingRule } from '../domain/routing/ports.js';
 import { Forbidden, NotFoundError, ValidationFailed, VersionConflict } from '../domain/shared/errors.js';
+import { expectedVersionFor } from '../domain/shared/versions.js';
 
 const AgentNotFound = (id: string) => new NotFoundError('Agent', id);
 
@@ -126,7 +127,7 @@ export async function saveRoutingRule(
     throw new ValidationFailed(`Department ${departmentId} does not exist`, { field: 'target.departmentId' });
   }
   const existing = (await store.listRules()).find((r) => r.rule.id === id);
-  const expected = expectedVersion ?? existing?.rule.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.rule.version);
   const now = deps.clock.now();
   const version = await store.putRule(rule, expected, principal.email, now);
   return { rule: { ...rule, version }, updatedAt: now.toISOString(), updatedBy: principal.email };

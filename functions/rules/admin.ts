@@ -20,6 +20,7 @@ import {
   ValidationFailed,
   VersionConflict,
 } from '../domain/shared/errors.js';
+import { expectedVersionFor } from '../domain/shared/versions.js';
 import {
   applyPatch,
   assertFreeStatus,
@@ -61,7 +62,7 @@ export async function saveWorkflowRule(
     { ...(input as object), id, version: existing?.rule.version ?? 1 },
     options.webhooks ? { webhooks: options.webhooks } : {},
   );
-  const expected = expectedVersion ?? existing?.rule.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.rule.version);
   const now = deps.clock.now();
   const version = await store.putRule(rule, expected, principal.email, now);
   return { rule: { ...rule, version }, updatedAt: now.toISOString(), updatedBy: principal.email };
@@ -108,7 +109,7 @@ export async function saveMacro(
   if (existing && existing.macro.scope === 'personal' && !owns(existing.macro)) {
     throw new Forbidden('This personal macro belongs to another agent');
   }
-  const expected = expectedVersion ?? existing?.macro.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.macro.version);
   const now = deps.clock.now();
   const version = await store.putMacro(macro, expected, principal.email, now);
   return { macro: { ...macro, version }, updatedAt: now.toISOString(), updatedBy: principal.email };

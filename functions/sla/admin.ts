@@ -12,6 +12,7 @@ import { canChangeSettings, canSeeTicket, type Principal } from '../domain/agent
 import { parseBusinessCalendar } from '../domain/business-hours/calendar.js';
 import type { Deps } from '../domain/ports.js';
 import { Forbidden, ValidationFailed } from '../domain/shared/errors.js';
+import { expectedVersionFor } from '../domain/shared/versions.js';
 import { parseSlaPolicy } from '../domain/sla/policy.js';
 import type { SlaRecord } from '../domain/sla/record.js';
 import type { Ticket } from '../domain/tickets/model.js';
@@ -39,7 +40,7 @@ export async function saveCalendar(
   requireAdmin(principal);
   const calendar = parseBusinessCalendar({ ...(input as object), id });
   const existing = (await store.listCalendars()).find((c) => c.calendar.id === id);
-  const expected = expectedVersion ?? existing?.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const now = deps.clock.now();
   const version = await store.putCalendar(calendar, expected, principal.email, now);
   forgetSetup();
@@ -65,7 +66,7 @@ export async function savePolicy(
     }
   }
   const existing = (await store.listPolicies()).find((p) => p.policy.id === id);
-  const expected = expectedVersion ?? existing?.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const now = deps.clock.now();
   const version = await store.putPolicy(policy, expected, principal.email, now);
   forgetSetup();

@@ -35,6 +35,7 @@ import { renderTemplate } from '../domain/macros/templates.js';
 import type { Deps, Page } from '../domain/ports.js';
 import { templateContextFor } from '../domain/rules/plan.js';
 import { Conflict, Forbidden, NotFoundError, ValidationFailed } from '../domain/shared/errors.js';
+import { expectedVersionFor } from '../domain/shared/versions.js';
 import type { Ticket } from '../domain/tickets/model.js';
 import { getTicket } from '../domain/tickets/use-cases.js';
 import {
@@ -265,7 +266,7 @@ export async function saveView(
     store.getView(o, i),
   );
   const view = parseSavedView({ ...input, id, ...(owner === null ? {} : { ownerId: owner }) });
-  const expected = expectedVersion ?? existing?.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const now = deps.clock.now();
   const version = await store.putView(view, expected, principal.email, now);
   return storedItem({ view, version, updatedAt: now.toISOString(), updatedBy: principal.email });
@@ -480,7 +481,7 @@ export async function saveCannedResponse(
     store.getCanned(o, i),
   );
   const canned = parseCannedResponse({ ...input, id, ...(owner === null ? {} : { ownerId: owner }) });
-  const expected = expectedVersion ?? existing?.version ?? null;
+  const expected = expectedVersionFor(expectedVersion, existing?.version);
   const now = deps.clock.now();
   const version = await store.putCanned(canned, expected, principal.email, now);
   return cannedItem({ canned, version, updatedAt: now.toISOString(), updatedBy: principal.email });

@@ -105,6 +105,10 @@ describe('workflow rules and macros on the local desk', () => {
     expect(
       (await admin.request('PUT', '/workflow-rules/overheating', rule, { 'if-match': '"7"' })).status,
     ).toBe(412);
+    // If-Match "0" creates only: a rule with that id exists now.
+    expect(
+      (await admin.request('PUT', '/workflow-rules/overheating', rule, { 'if-match': '"0"' })).status,
+    ).toBe(412);
     const listed = await admin.get<{ items: { rule: { id: string }; updatedBy: string }[] }>(
       '/workflow-rules',
     );
