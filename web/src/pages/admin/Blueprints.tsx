@@ -36,7 +36,6 @@ import { CHANNEL_LABEL, PRIORITIES, PRIORITY_LABEL, STATUS_LABEL, STATUSES } fro
 import { useNow } from '../../lib/now.js';
 import { adminPath, blueprintDashboardPath, Link, NEW_ITEM, navigate } from '../../lib/router.js';
 import { duration } from '../../lib/sla.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
 import { BlueprintListPage } from '../Blueprints.js';
 import {
@@ -49,7 +48,7 @@ import {
   type Point,
   type Selection,
 } from './BlueprintCanvas.js';
-import { BackTo, CheckboxGroup, Updated } from './common.js';
+import { BackTo, CheckboxField, CheckboxGroup, PageHeader, Updated, usePageTitle } from './common.js';
 
 export function BlueprintsAdminPage({ id }: { id?: string | null }) {
   return id === undefined ? (
@@ -554,7 +553,7 @@ function BlueprintEditor({ id }: { id: string | null }) {
   }, [load]);
 
   const title = id === null ? 'New blueprint' : draft?.name || 'Blueprint';
-  useEffect(() => setPageTitle(title), [title]);
+  usePageTitle(title);
 
   useEffect(() => {
     if (problem) bannerRef.current?.focus();
@@ -794,22 +793,19 @@ function BlueprintEditor({ id }: { id: string | null }) {
   return (
     <div className="page admin-page bp-designer">
       <BackTo to={adminPath('blueprints')} label="Blueprints" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {loaded && id !== null ? (
-              <>
-                <span className="mono">{id}</span> ·{' '}
-                <Updated version={loaded.version} at={loaded.updatedAt} by={loaded.updatedBy} now={now} />
-              </>
-            ) : (
-              'States map onto the ticket status; transitions are the only way from one state to the next.'
-            )}
-          </p>
-        </div>
+      <PageHeader
+        title={title}
+        subtitle={
+          loaded && id !== null ? (
+            <>
+              <span className="mono">{id}</span> ·{' '}
+              <Updated version={loaded.version} at={loaded.updatedAt} by={loaded.updatedBy} now={now} />
+            </>
+          ) : (
+            'States map onto the ticket status; transitions are the only way from one state to the next.'
+          )
+        }
+      >
         <div className="page-actions">
           {id !== null ? (
             <Link to={blueprintDashboardPath(id)} className="btn btn-secondary btn-sm">
@@ -826,7 +822,7 @@ function BlueprintEditor({ id }: { id: string | null }) {
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
         </div>
-      </div>
+      </PageHeader>
 
       {problem ? (
         <div
@@ -1270,16 +1266,14 @@ function StatePanel({
         <label htmlFor={errors.id(`${base}.start`)}>Start state</label>
         <span className="muted small">Tickets enter here.</span>
       </div>
-      <div className="checkbox-field">
-        <input
-          {...errors.control(`${base}.final`)}
-          type="checkbox"
-          checked={state.final}
-          onChange={(e) => onChange({ final: e.target.checked })}
-        />
-        <label htmlFor={errors.id(`${base}.final`)}>Final state</label>
-        <span className="muted small">Reaching it completes the blueprint.</span>
-      </div>
+      <CheckboxField
+        label="Final state"
+        errors={errors}
+        path={`${base}.final`}
+        checked={state.final}
+        onChange={(final) => onChange({ final })}
+        hint="Reaching it completes the blueprint."
+      />
       {out.length + into.length > 0 ? (
         <div className="bp-links">
           {out.length > 0 ? (
@@ -1540,15 +1534,13 @@ function TransitionPanel({
         </button>
       </fieldset>
 
-      <div className="checkbox-field">
-        <input
-          {...errors.control(`${base}.requireNote`)}
-          type="checkbox"
-          checked={t.requireNote}
-          onChange={(e) => onChange({ requireNote: e.target.checked })}
-        />
-        <label htmlFor={errors.id(`${base}.requireNote`)}>Require a note</label>
-      </div>
+      <CheckboxField
+        label="Require a note"
+        errors={errors}
+        path={`${base}.requireNote`}
+        checked={t.requireNote}
+        onChange={(requireNote) => onChange({ requireNote })}
+      />
 
       <fieldset className="field" {...errors.group(`${base}.actions`, true)}>
         <legend className="subsection-title">Afterwards</legend>

@@ -4,28 +4,29 @@
  * The server validates everything; its field errors show next to the fields.
  * Saving sends the version read in `If-Match`, so a concurrent edit is refused.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
-import type {
-  BusinessCalendar,
-  BusinessCalendarBody,
-  FieldError,
-  VersionedCalendar,
-  Weekday,
-} from '../../api/types.js';
-import { Alert, Spinner } from '../../components/Feedback.js';
-import {
-  FieldMessage,
-  FormErrors,
-  SaveProblemBanner,
-  useFocusAfterRender,
-  useSave,
-} from '../../components/FormErrors.js';
+import type { BusinessCalendar, BusinessCalendarBody, VersionedCalendar, Weekday } from '../../api/types.js';
+import { FieldMessage, useFocusAfterRender } from '../../components/FormErrors.js';
 import { useNow } from '../../lib/now.js';
 import { adminPath, Link, NEW_ITEM, navigate } from '../../lib/router.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
-import { BackTo, Updated, useItems } from './common.js';
+import {
+  AdminTable,
+  EditorFallback,
+  EditorPage,
+  FormActions,
+  IdVersion,
+  ifMatch,
+  LoadProblem,
+  newIdProblems,
+  PageHeader,
+  Updated,
+  useDraft,
+  useEditorForm,
+  useItems,
+  usePageTitle,
+} from './common.js';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const satisfies readonly Weekday[];
 
@@ -75,76 +76,49 @@ export function weeklySummary(calendar: BusinessCalendar): string {
 function CalendarList() {
   const now = useNow();
   const { items, error, loading, reload } = useItems<VersionedCalendar>(LIST_PATH);
-  useEffect(() => setPageTitle('Business hours'), []);
+  usePageTitle('Business hours');
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            Business hours
-          </h1>
-          <p className="page-subtitle">
-            Opening hours and holidays that SLA policies count their targets in.
-          </p>
-        </div>
+      <PageHeader
+        title="Business hours"
+        subtitle="Opening hours and holidays that SLA policies count their targets in."
+      >
         <Link to={adminPath('business-hours', null)} className="btn btn-primary btn-sm">
           New calendar
         </Link>
-      </div>
-      {error ? (
-        <Alert
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={() => void reload()}>
-              Retry
-            </button>
-          }
-        >
-          The calendars could not be loaded: {error}
-        </Alert>
-      ) : null}
-      <div className="table-card">
-        <table className="admin-table" aria-label="Business-hours calendars" aria-busy={loading}>
-          <thead>
-            <tr>
-              <th scope="col">Calendar</th>
-              <th scope="col">Time zone</th>
-              <th scope="col">Opening hours</th>
-              <th scope="col">Holidays</th>
-              <th scope="col">Last change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items?.map(({ calendar, version, updatedAt, updatedBy }) => (
-              <tr key={calendar.id}>
-                <td>
-                  <Link to={adminPath('business-hours', calendar.id)} className="admin-name">
-                    {calendar.name}
-                  </Link>
-                  <span className="mono muted small admin-id">{calendar.id}</span>
-                </td>
-                <td>{calendar.timeZone}</td>
-                <td className="small">{weeklySummary(calendar)}</td>
-                <td>{calendar.holidays.length}</td>
-                <td>
-                  <Updated version={version} at={updatedAt} by={updatedBy} now={now} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!items && loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading calendars" />
-          </div>
-        ) : null}
-        {items && items.length === 0 ? (
-          <div className="empty-state">
+      </PageHeader>
+      {error ? <LoadProblem what="The calendars" error={error} onRetry={() => void reload()} /> : null}
+      <AdminTable
+        label="Business-hours calendars"
+        columns={['Calendar', 'Time zone', 'Opening hours', 'Holidays', 'Last change']}
+        loading={loading}
+        items={items}
+        loadingLabel="Loading calendars"
+        empty={
+          <>
             <p className="empty-title">No calendars yet</p>
             <p className="muted">Without one, SLA targets count calendar time (24/7).</p>
-          </div>
-        ) : null}
-      </div>
+          </>
+        }
+      >
+        {items?.map(({ calendar, version, updatedAt, updatedBy }) => (
+          <tr key={calendar.id}>
+            <td>
+              <Link to={adminPath('business-hours', calendar.id)} className="admin-name">
+                {calendar.name}
+              </Link>
+              <span className="mono muted small admin-id">{calendar.id}</span>
+            </td>
+            <td>{calendar.timeZone}</td>
+            <td className="small">{weeklySummary(calendar)}</td>
+            <td>{calendar.holidays.length}</td>
+            <td>
+              <Updated version={version} at={updatedAt} by={updatedBy} now={now} />
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </div>
   );
 }
@@ -252,60 +226,40 @@ const TIME_ZONES: readonly string[] = (() => {
   }
 })();
 
+const seedOf = (c: VersionedCalendar) => ({ draft: draftOf(c.calendar), version: c.version });
+
 function CalendarEditor({ id }: { id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const { items, error: loadError, loading, reload } = useItems<VersionedCalendar>(LIST_PATH);
   const existing = id === null ? undefined : items?.find((c) => c.calendar.id === id);
-  const [draft, setDraft] = useState<CalendarDraft | undefined>(() =>
+  // Start from the stored calendar once it has loaded.
+  const { draft, setDraft, version, reseed } = useDraft(
     id === null ? draftOf(null) : undefined,
+    existing,
+    seedOf,
   );
-  const [version, setVersion] = useState<number | null>(null);
   const [idTouched, setIdTouched] = useState(false);
-  const { saving, problem, setProblem, run } = useSave();
+  const form = useEditorForm();
+  const { formId, errors, saving, setProblem, run } = form;
   const focusLater = useFocusAfterRender();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
 
   const title = id === null ? 'New calendar' : (existing?.calendar.name ?? 'Calendar');
-  useEffect(() => setPageTitle(title), [title]);
-
-  // Start from the stored calendar once it has loaded.
-  useEffect(() => {
-    if (existing && draft === undefined) {
-      setDraft(draftOf(existing.calendar));
-      setVersion(existing.version);
-    }
-  }, [existing, draft]);
+  usePageTitle(title);
 
   const reloadFromServer = async () => {
-    const fresh = await reload();
-    const found = fresh?.find((c) => c.calendar.id === id);
-    if (found) {
-      setDraft(draftOf(found.calendar));
-      setVersion(found.version);
-      setProblem(undefined);
-    }
+    if (reseed((await reload())?.find((c) => c.calendar.id === id))) setProblem(undefined);
   };
 
   if (!draft) {
-    if (loadError || (!loading && items && !existing)) {
-      return (
-        <div className="page admin-page">
-          <BackTo to={adminPath('business-hours')} label="Business hours" />
-          <div className="empty-state">
-            <h1 className="empty-title" tabIndex={-1}>
-              {loadError ? 'The calendar could not be loaded' : 'Calendar not found'}
-            </h1>
-            <p className="muted">{loadError ?? `There is no calendar with the id “${id}”.`}</p>
-          </div>
-        </div>
-      );
-    }
     return (
-      <div className="page admin-page" aria-busy="true">
-        <BackTo to={adminPath('business-hours')} label="Business hours" />
-        <Spinner label="Loading calendar" />
-      </div>
+      <EditorFallback
+        back={adminPath('business-hours')}
+        backLabel="Business hours"
+        noun="calendar"
+        id={id}
+        error={loadError}
+        missing={!loading && Boolean(items) && !existing}
+      />
     );
   }
 
@@ -325,11 +279,11 @@ function CalendarEditor({ id }: { id: string | null }) {
     event.preventDefault();
     const calendarId = id ?? draft.id.trim();
     if (id === null) {
-      const problems: FieldError[] = [];
-      if (!calendarId) problems.push({ field: 'id', message: 'Give the calendar an id' });
-      else if (calendarId === NEW_ITEM) problems.push({ field: 'id', message: `“${NEW_ITEM}” is reserved` });
-      else if (items?.some((c) => c.calendar.id === calendarId))
-        problems.push({ field: 'id', message: 'A calendar with this id exists already' });
+      const problems = newIdProblems(
+        calendarId,
+        'calendar',
+        (x) => items?.some((c) => c.calendar.id === x) ?? false,
+      );
       if (problems.length > 0) {
         setProblem({ kind: 'error', message: 'The calendar was not saved', details: problems });
         return;
@@ -341,7 +295,7 @@ function CalendarEditor({ id }: { id: string | null }) {
         `/business-hours/${encodeURIComponent(calendarId)}`,
         {
           body: bodyOf(draft),
-          ...(version !== null ? { ifMatch: `"${version}"` } : {}),
+          ...ifMatch(version),
         },
       );
       notify(`Saved “${result.calendar.name}” (version ${result.version})`);
@@ -352,284 +306,260 @@ function CalendarEditor({ id }: { id: string | null }) {
   const nameId = errors.id('name');
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('business-hours')} label="Business hours" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                <span className="mono">{existing.calendar.id}</span> · version {version ?? existing.version}
-              </>
-            ) : (
-              'Opening hours per weekday in one time zone, plus holidays.'
-            )}
-          </p>
-        </div>
-      </div>
-
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={labelOf}
-        noun="calendar"
-        onReload={() => void reloadFromServer()}
-        reloading={loading}
-      />
-
-      <form className="admin-form" onSubmit={submit} noValidate aria-labelledby={`${formId}-heading`}>
-        <h2 className="visually-hidden" id={`${formId}-heading`}>
-          {title}
-        </h2>
-        <section className="form-section">
-          <div className="form-grid">
+    <EditorPage
+      back={adminPath('business-hours')}
+      backLabel="Business hours"
+      title={title}
+      subtitle={
+        existing ? (
+          <IdVersion id={existing.calendar.id} version={version ?? existing.version} />
+        ) : (
+          'Opening hours per weekday in one time zone, plus holidays.'
+        )
+      }
+      form={form}
+      labelOf={labelOf}
+      noun="calendar"
+      onReload={() => void reloadFromServer()}
+      reloading={loading}
+      onSubmit={submit}
+      headingId={`${formId}-heading`}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor={nameId}>Name</label>
+            <input
+              {...errors.control('name')}
+              value={draft.name}
+              onChange={(e) => {
+                const name = e.target.value;
+                update((d) => ({ ...d, name, id: id === null && !idTouched ? slug(name) : d.id }));
+              }}
+              autoComplete="off"
+              required
+            />
+            <FieldMessage errors={errors} path="name" />
+          </div>
+          {id === null ? (
             <div className="field">
-              <label htmlFor={nameId}>Name</label>
+              <label htmlFor={errors.id('id')}>ID</label>
               <input
-                {...errors.control('name')}
-                value={draft.name}
+                {...errors.control('id')}
+                className="mono"
+                value={draft.id}
                 onChange={(e) => {
-                  const name = e.target.value;
-                  update((d) => ({ ...d, name, id: id === null && !idTouched ? slug(name) : d.id }));
+                  setIdTouched(true);
+                  update((d) => ({ ...d, id: e.target.value }));
                 }}
-                autoComplete="off"
-                required
-              />
-              <FieldMessage errors={errors} path="name" />
-            </div>
-            {id === null ? (
-              <div className="field">
-                <label htmlFor={errors.id('id')}>ID</label>
-                <input
-                  {...errors.control('id')}
-                  className="mono"
-                  value={draft.id}
-                  onChange={(e) => {
-                    setIdTouched(true);
-                    update((d) => ({ ...d, id: e.target.value }));
-                  }}
-                  aria-describedby={`${formId}-id-hint${errors.at('id').length ? ` ${errors.errorId('id')}` : ''}`}
-                  autoComplete="off"
-                  spellCheck={false}
-                  required
-                />
-                <p className="field-hint" id={`${formId}-id-hint`}>
-                  Policies refer to the calendar by this; it cannot change later.
-                </p>
-                <FieldMessage errors={errors} path="id" />
-              </div>
-            ) : null}
-            <div className="field">
-              <label htmlFor={errors.id('timeZone')}>Time zone</label>
-              <input
-                {...errors.control('timeZone')}
-                value={draft.timeZone}
-                onChange={(e) => update((d) => ({ ...d, timeZone: e.target.value }))}
-                list={`${formId}-zones`}
-                aria-describedby={`${formId}-tz-hint${errors.at('timeZone').length ? ` ${errors.errorId('timeZone')}` : ''}`}
+                aria-describedby={`${formId}-id-hint${errors.at('id').length ? ` ${errors.errorId('id')}` : ''}`}
                 autoComplete="off"
                 spellCheck={false}
                 required
               />
-              <datalist id={`${formId}-zones`}>
-                {TIME_ZONES.map((zone) => (
-                  <option key={zone} value={zone} />
-                ))}
-              </datalist>
-              <p className="field-hint" id={`${formId}-tz-hint`}>
-                An IANA name such as Europe/Berlin or America/New_York.
+              <p className="field-hint" id={`${formId}-id-hint`}>
+                Policies refer to the calendar by this; it cannot change later.
               </p>
-              <FieldMessage errors={errors} path="timeZone" />
+              <FieldMessage errors={errors} path="id" />
             </div>
+          ) : null}
+          <div className="field">
+            <label htmlFor={errors.id('timeZone')}>Time zone</label>
+            <input
+              {...errors.control('timeZone')}
+              value={draft.timeZone}
+              onChange={(e) => update((d) => ({ ...d, timeZone: e.target.value }))}
+              list={`${formId}-zones`}
+              aria-describedby={`${formId}-tz-hint${errors.at('timeZone').length ? ` ${errors.errorId('timeZone')}` : ''}`}
+              autoComplete="off"
+              spellCheck={false}
+              required
+            />
+            <datalist id={`${formId}-zones`}>
+              {TIME_ZONES.map((zone) => (
+                <option key={zone} value={zone} />
+              ))}
+            </datalist>
+            <p className="field-hint" id={`${formId}-tz-hint`}>
+              An IANA name such as Europe/Berlin or America/New_York.
+            </p>
+            <FieldMessage errors={errors} path="timeZone" />
           </div>
-        </section>
+        </div>
+      </section>
 
-        <fieldset className="form-section" {...errors.group('weekly')}>
-          <legend className="section-title">Opening hours</legend>
-          <p className="field-hint">Times are HH:MM in the calendar's time zone; 24:00 closes at midnight.</p>
-          <FieldMessage errors={errors} path="weekly" />
-          <div className="weekdays">
-            {DAYS.map((day) => (
-              <fieldset key={day} className="weekday" {...errors.group(`weekly.${day}`)}>
-                <legend className="weekday-name">{DAY_LABEL[day]}</legend>
-                <div className="weekday-hours">
-                  {draft.weekly[day].length === 0 ? (
-                    <span className="muted weekday-closed">Closed</span>
-                  ) : null}
-                  {draft.weekly[day].map((interval, i) => {
-                    const base = `weekly.${day}.${i}`;
-                    const label = `${DAY_LABEL[day]} hours ${i + 1}`;
-                    return (
-                      <div key={interval.key} className="interval">
-                        <div className="interval-inputs">
-                          <input
-                            {...errors.control(`${base}.start`)}
-                            className="time-input"
-                            value={interval.start}
-                            onChange={(e) =>
-                              setDay(
-                                day,
-                                draft.weekly[day].map((x) =>
-                                  x.key === interval.key ? { ...x, start: e.target.value } : x,
-                                ),
-                              )
-                            }
-                            aria-label={`${label}: opens`}
-                            placeholder="09:00"
-                            inputMode="numeric"
-                            maxLength={5}
-                            autoComplete="off"
-                          />
-                          <span aria-hidden="true">–</span>
-                          <input
-                            {...errors.control(`${base}.end`)}
-                            className="time-input"
-                            value={interval.end}
-                            onChange={(e) =>
-                              setDay(
-                                day,
-                                draft.weekly[day].map((x) =>
-                                  x.key === interval.key ? { ...x, end: e.target.value } : x,
-                                ),
-                              )
-                            }
-                            aria-label={`${label}: closes`}
-                            placeholder="17:00"
-                            inputMode="numeric"
-                            maxLength={5}
-                            autoComplete="off"
-                          />
-                          <button
-                            type="button"
-                            className="btn btn-ghost btn-sm icon-button"
-                            aria-label={`Remove ${label}`}
-                            onClick={() => {
-                              setDay(
-                                day,
-                                draft.weekly[day].filter((x) => x.key !== interval.key),
-                              );
-                              focusLater(`${formId}-add-${day}`);
-                            }}
-                          >
-                            ×
-                          </button>
-                        </div>
-                        <FieldMessage errors={errors} path={base} />
-                        <FieldMessage errors={errors} path={`${base}.start`} />
-                        <FieldMessage errors={errors} path={`${base}.end`} />
+      <fieldset className="form-section" {...errors.group('weekly')}>
+        <legend className="section-title">Opening hours</legend>
+        <p className="field-hint">Times are HH:MM in the calendar's time zone; 24:00 closes at midnight.</p>
+        <FieldMessage errors={errors} path="weekly" />
+        <div className="weekdays">
+          {DAYS.map((day) => (
+            <fieldset key={day} className="weekday" {...errors.group(`weekly.${day}`)}>
+              <legend className="weekday-name">{DAY_LABEL[day]}</legend>
+              <div className="weekday-hours">
+                {draft.weekly[day].length === 0 ? <span className="muted weekday-closed">Closed</span> : null}
+                {draft.weekly[day].map((interval, i) => {
+                  const base = `weekly.${day}.${i}`;
+                  const label = `${DAY_LABEL[day]} hours ${i + 1}`;
+                  return (
+                    <div key={interval.key} className="interval">
+                      <div className="interval-inputs">
+                        <input
+                          {...errors.control(`${base}.start`)}
+                          className="time-input"
+                          value={interval.start}
+                          onChange={(e) =>
+                            setDay(
+                              day,
+                              draft.weekly[day].map((x) =>
+                                x.key === interval.key ? { ...x, start: e.target.value } : x,
+                              ),
+                            )
+                          }
+                          aria-label={`${label}: opens`}
+                          placeholder="09:00"
+                          inputMode="numeric"
+                          maxLength={5}
+                          autoComplete="off"
+                        />
+                        <span aria-hidden="true">–</span>
+                        <input
+                          {...errors.control(`${base}.end`)}
+                          className="time-input"
+                          value={interval.end}
+                          onChange={(e) =>
+                            setDay(
+                              day,
+                              draft.weekly[day].map((x) =>
+                                x.key === interval.key ? { ...x, end: e.target.value } : x,
+                              ),
+                            )
+                          }
+                          aria-label={`${label}: closes`}
+                          placeholder="17:00"
+                          inputMode="numeric"
+                          maxLength={5}
+                          autoComplete="off"
+                        />
+                        <button
+                          type="button"
+                          className="btn btn-ghost btn-sm icon-button"
+                          aria-label={`Remove ${label}`}
+                          onClick={() => {
+                            setDay(
+                              day,
+                              draft.weekly[day].filter((x) => x.key !== interval.key),
+                            );
+                            focusLater(`${formId}-add-${day}`);
+                          }}
+                        >
+                          ×
+                        </button>
                       </div>
-                    );
-                  })}
+                      <FieldMessage errors={errors} path={base} />
+                      <FieldMessage errors={errors} path={`${base}.start`} />
+                      <FieldMessage errors={errors} path={`${base}.end`} />
+                    </div>
+                  );
+                })}
+                <button
+                  type="button"
+                  id={`${formId}-add-${day}`}
+                  className="link-button"
+                  onClick={() => {
+                    const last = draft.weekly[day][draft.weekly[day].length - 1];
+                    setDay(day, [
+                      ...draft.weekly[day],
+                      last
+                        ? { key: key(), start: '', end: '' }
+                        : { key: key(), start: '09:00', end: '17:00' },
+                    ]);
+                    focusLater(errors.id(`weekly.${day}.${draft.weekly[day].length}.start`));
+                  }}
+                  aria-label={`Add opening hours on ${DAY_LABEL[day]}`}
+                >
+                  + Add hours
+                </button>
+              </div>
+              <FieldMessage errors={errors} path={`weekly.${day}`} />
+            </fieldset>
+          ))}
+        </div>
+      </fieldset>
+
+      <fieldset className="form-section" {...errors.group('holidays')}>
+        <legend className="section-title">Holidays</legend>
+        <p className="field-hint">Closed all day on these dates, whatever the weekday.</p>
+        <FieldMessage errors={errors} path="holidays" />
+        {draft.holidays.length > 0 ? (
+          <ul className="holiday-list">
+            {draft.holidays.map((holiday, i) => (
+              <li key={holiday.key} className="holiday">
+                <div className="holiday-inputs">
+                  <input
+                    {...errors.control(`holidays.${i}.date`)}
+                    type="date"
+                    value={holiday.date}
+                    onChange={(e) =>
+                      update((d) => ({
+                        ...d,
+                        holidays: d.holidays.map((h) =>
+                          h.key === holiday.key ? { ...h, date: e.target.value } : h,
+                        ),
+                      }))
+                    }
+                    aria-label={`Holiday ${i + 1}: date`}
+                  />
+                  <input
+                    {...errors.control(`holidays.${i}.name`)}
+                    value={holiday.name}
+                    onChange={(e) =>
+                      update((d) => ({
+                        ...d,
+                        holidays: d.holidays.map((h) =>
+                          h.key === holiday.key ? { ...h, name: e.target.value } : h,
+                        ),
+                      }))
+                    }
+                    aria-label={`Holiday ${i + 1}: name`}
+                    placeholder="e.g. New Year"
+                    autoComplete="off"
+                  />
                   <button
                     type="button"
-                    id={`${formId}-add-${day}`}
-                    className="link-button"
+                    className="btn btn-ghost btn-sm icon-button"
+                    aria-label={`Remove holiday ${i + 1}${holiday.name ? ` (${holiday.name})` : ''}`}
                     onClick={() => {
-                      const last = draft.weekly[day][draft.weekly[day].length - 1];
-                      setDay(day, [
-                        ...draft.weekly[day],
-                        last
-                          ? { key: key(), start: '', end: '' }
-                          : { key: key(), start: '09:00', end: '17:00' },
-                      ]);
-                      focusLater(errors.id(`weekly.${day}.${draft.weekly[day].length}.start`));
+                      update((d) => ({ ...d, holidays: d.holidays.filter((h) => h.key !== holiday.key) }));
+                      focusLater(`${formId}-add-holiday`);
                     }}
-                    aria-label={`Add opening hours on ${DAY_LABEL[day]}`}
                   >
-                    + Add hours
+                    ×
                   </button>
                 </div>
-                <FieldMessage errors={errors} path={`weekly.${day}`} />
-              </fieldset>
+                <FieldMessage errors={errors} path={`holidays.${i}`} />
+                <FieldMessage errors={errors} path={`holidays.${i}.date`} />
+                <FieldMessage errors={errors} path={`holidays.${i}.name`} />
+              </li>
             ))}
-          </div>
-        </fieldset>
+          </ul>
+        ) : (
+          <p className="muted small">No holidays.</p>
+        )}
+        <button
+          type="button"
+          id={`${formId}-add-holiday`}
+          className="btn btn-secondary btn-sm"
+          onClick={() => {
+            update((d) => ({ ...d, holidays: [...d.holidays, { key: key(), date: '', name: '' }] }));
+            focusLater(errors.id(`holidays.${draft.holidays.length}.date`));
+          }}
+        >
+          Add holiday
+        </button>
+      </fieldset>
 
-        <fieldset className="form-section" {...errors.group('holidays')}>
-          <legend className="section-title">Holidays</legend>
-          <p className="field-hint">Closed all day on these dates, whatever the weekday.</p>
-          <FieldMessage errors={errors} path="holidays" />
-          {draft.holidays.length > 0 ? (
-            <ul className="holiday-list">
-              {draft.holidays.map((holiday, i) => (
-                <li key={holiday.key} className="holiday">
-                  <div className="holiday-inputs">
-                    <input
-                      {...errors.control(`holidays.${i}.date`)}
-                      type="date"
-                      value={holiday.date}
-                      onChange={(e) =>
-                        update((d) => ({
-                          ...d,
-                          holidays: d.holidays.map((h) =>
-                            h.key === holiday.key ? { ...h, date: e.target.value } : h,
-                          ),
-                        }))
-                      }
-                      aria-label={`Holiday ${i + 1}: date`}
-                    />
-                    <input
-                      {...errors.control(`holidays.${i}.name`)}
-                      value={holiday.name}
-                      onChange={(e) =>
-                        update((d) => ({
-                          ...d,
-                          holidays: d.holidays.map((h) =>
-                            h.key === holiday.key ? { ...h, name: e.target.value } : h,
-                          ),
-                        }))
-                      }
-                      aria-label={`Holiday ${i + 1}: name`}
-                      placeholder="e.g. New Year"
-                      autoComplete="off"
-                    />
-                    <button
-                      type="button"
-                      className="btn btn-ghost btn-sm icon-button"
-                      aria-label={`Remove holiday ${i + 1}${holiday.name ? ` (${holiday.name})` : ''}`}
-                      onClick={() => {
-                        update((d) => ({ ...d, holidays: d.holidays.filter((h) => h.key !== holiday.key) }));
-                        focusLater(`${formId}-add-holiday`);
-                      }}
-                    >
-                      ×
-                    </button>
-                  </div>
-                  <FieldMessage errors={errors} path={`holidays.${i}`} />
-                  <FieldMessage errors={errors} path={`holidays.${i}.date`} />
-                  <FieldMessage errors={errors} path={`holidays.${i}.name`} />
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p className="muted small">No holidays.</p>
-          )}
-          <button
-            type="button"
-            id={`${formId}-add-holiday`}
-            className="btn btn-secondary btn-sm"
-            onClick={() => {
-              update((d) => ({ ...d, holidays: [...d.holidays, { key: key(), date: '', name: '' }] }));
-              focusLater(errors.id(`holidays.${draft.holidays.length}.date`));
-            }}
-          >
-            Add holiday
-          </button>
-        </fieldset>
-
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            {saving ? <Spinner size="sm" /> : null}
-            {saving ? 'Saving…' : 'Save calendar'}
-          </button>
-          <Link to={adminPath('business-hours')} className="btn btn-secondary">
-            Cancel
-          </Link>
-        </div>
-      </form>
-    </div>
+      <FormActions saving={saving} label="Save calendar" cancelTo={adminPath('business-hours')} />
+    </EditorPage>
   );
 }

@@ -29,21 +29,29 @@ import { useDirectory } from '../../lib/directory.js';
 import { forgetFieldSetup, optionsFor } from '../../lib/fields.js';
 import { useNow } from '../../lib/now.js';
 import { adminPath, Link, navigate } from '../../lib/router.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
 import {
+  AddPicker,
+  AdminTable,
   BackTo,
+  CheckboxField,
   conflictOn,
   EditorFallback,
+  EditorPage,
+  FormActions,
   ifMatch,
   LoadProblem,
   moveItem,
+  NameAndId,
+  NameCell,
   newIdProblems,
+  PageHeader,
   SaveButton,
-  slugOf,
   TextField,
   Updated,
+  useEditorForm,
   useItems,
+  usePageTitle,
 } from './common.js';
 import { FIELD_TYPE_NAME, isPicklist, useFields } from './desk-data.js';
 import './admin-desk.css';
@@ -62,24 +70,19 @@ function DepartmentList() {
   const now = useNow();
   const departments = useItems<Department>(LIST_PATH);
   const teams = useItems<Team>('/teams');
-  useEffect(() => setPageTitle('Departments'), []);
+  usePageTitle('Departments');
   const items = departments.items;
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            Departments
-          </h1>
-          <p className="page-subtitle">
-            Where tickets belong: each has its teams, support addresses and the fields its tickets carry.
-          </p>
-        </div>
+      <PageHeader
+        title="Departments"
+        subtitle="Where tickets belong: each has its teams, support addresses and the fields its tickets carry."
+      >
         <Link to={adminPath('departments', null)} className="btn btn-primary btn-sm">
           New department
         </Link>
-      </div>
+      </PageHeader>
       {departments.error ? (
         <LoadProblem
           what="The departments"
@@ -87,53 +90,35 @@ function DepartmentList() {
           onRetry={() => void departments.reload()}
         />
       ) : null}
-      <div className="table-card">
-        <table className="admin-table" aria-label="Departments" aria-busy={departments.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Department</th>
-              <th scope="col">Support addresses</th>
-              <th scope="col">Teams</th>
-              <th scope="col">Last change</th>
+      <AdminTable
+        label="Departments"
+        columns={['Department', 'Support addresses', 'Teams', 'Last change']}
+        loading={departments.loading}
+        items={items}
+        loadingLabel="Loading departments"
+        empty={<p className="empty-title">No departments yet</p>}
+      >
+        {items?.map((d) => {
+          const own = teams.items?.filter((t) => t.departmentId === d.id) ?? [];
+          return (
+            <tr key={d.id} className={d.active ? undefined : 'is-inactive'}>
+              <NameCell
+                to={adminPath('departments', d.id)}
+                name={d.name}
+                detail={d.id}
+                inactive={d.active ? undefined : 'Disabled'}
+              />
+              <td className="small mono">
+                {(d.supportAddresses ?? []).length ? (d.supportAddresses ?? []).join(', ') : '—'}
+              </td>
+              <td className="small">{own.length ? own.map((t) => t.name).join(', ') : '—'}</td>
+              <td>
+                <Updated version={d.version} at={d.updatedAt} by={d.updatedBy ?? 'seed'} now={now} />
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {items?.map((d) => {
-              const own = teams.items?.filter((t) => t.departmentId === d.id) ?? [];
-              return (
-                <tr key={d.id} className={d.active ? undefined : 'is-inactive'}>
-                  <td>
-                    <Link to={adminPath('departments', d.id)} className="admin-name">
-                      {d.name}
-                    </Link>
-                    <span className="admin-id">
-                      <span className="mono muted small">{d.id}</span>
-                      {d.active ? null : <span className="pill pill-auto">Disabled</span>}
-                    </span>
-                  </td>
-                  <td className="small mono">
-                    {(d.supportAddresses ?? []).length ? (d.supportAddresses ?? []).join(', ') : '—'}
-                  </td>
-                  <td className="small">{own.length ? own.map((t) => t.name).join(', ') : '—'}</td>
-                  <td>
-                    <Updated version={d.version} at={d.updatedAt} by={d.updatedBy ?? 'seed'} now={now} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {!items && departments.loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading departments" />
-          </div>
-        ) : null}
-        {items && items.length === 0 ? (
-          <div className="empty-state">
-            <p className="empty-title">No departments yet</p>
-          </div>
-        ) : null}
-      </div>
+          );
+        })}
+      </AdminTable>
     </div>
   );
 }
@@ -157,20 +142,20 @@ function departmentLabel(path: string): string {
 }
 
 function NewDepartment() {
-  const formId = useId();
   const notify = useToast();
   const directory = useDirectory();
   const departments = useItems<Department>(LIST_PATH);
-  const [name, setName] = useState('');
-  const [id, setId] = useState('');
-  const [idEdited, setIdEdited] = useState(false);
-  const { saving, problem, setProblem, run } = useSave();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
-  useEffect(() => setPageTitle('New department'), []);
+  const [draft, setDraft] = useState({ name: '', id: '', idEdited: false });
+  const update = (change: Partial<typeof draft>) => setDraft((d) => ({ ...d, ...change }));
+  const form = useEditorForm();
+  const { errors, saving, setProblem, run } = form;
+  const title = 'New department';
+  usePageTitle(title);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const departmentId = id.trim();
+    const name = draft.name;
+    const departmentId = draft.id.trim();
     const problems = [
       ...(name.trim() ? [] : [{ field: 'name', message: 'Give the department a name' }]),
       ...newIdProblems(
@@ -196,60 +181,32 @@ function NewDepartment() {
   };
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('departments')} label="Departments" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            New department
-          </h1>
-          <p className="page-subtitle">Teams, support addresses and its field layout come next.</p>
+    <EditorPage
+      back={adminPath('departments')}
+      backLabel="Departments"
+      title={title}
+      subtitle="Teams, support addresses and its field layout come next."
+      form={form}
+      labelOf={departmentLabel}
+      noun="department"
+      onReload={() => void departments.reload()}
+      reloading={departments.loading}
+      onSubmit={submit}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <NameAndId
+            errors={errors}
+            draft={draft}
+            nameKey="name"
+            isNew
+            update={update}
+            idHint="Used in addresses and by the API; it cannot change later."
+          />
         </div>
-      </div>
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={departmentLabel}
-        noun="department"
-        onReload={() => void departments.reload()}
-        reloading={departments.loading}
-      />
-      <form className="admin-form" onSubmit={submit} noValidate aria-label="New department">
-        <section className="form-section">
-          <div className="form-grid">
-            <TextField
-              label="Name"
-              errors={errors}
-              path="name"
-              value={name}
-              onChange={(value) => {
-                setName(value);
-                if (!idEdited) setId(slugOf(value));
-              }}
-            />
-            <TextField
-              label="ID"
-              errors={errors}
-              path="id"
-              value={id}
-              onChange={(value) => {
-                setId(value);
-                setIdEdited(true);
-              }}
-              hint="Used in addresses and by the API; it cannot change later."
-              spellCheck={false}
-              mono
-            />
-          </div>
-        </section>
-        <div className="form-actions">
-          <SaveButton saving={saving} label="Create department" />
-          <Link to={adminPath('departments')} className="btn btn-secondary">
-            Cancel
-          </Link>
-        </div>
-      </form>
-    </div>
+      </section>
+      <FormActions saving={saving} label="Create department" cancelTo={adminPath('departments')} />
+    </EditorPage>
   );
 }
 
@@ -302,8 +259,7 @@ function settingsPatch(d: Department, draft: SettingsDraft): Record<string, unkn
 function DepartmentEditor({ id }: { id: string }) {
   const departments = useItems<Department>(LIST_PATH);
   const existing = departments.items?.find((d) => d.id === id);
-  const title = existing?.name ?? 'Department';
-  useEffect(() => setPageTitle(title), [title]);
+  usePageTitle(existing?.name ?? 'Department');
 
   if (!existing) {
     return (
@@ -320,17 +276,15 @@ function DepartmentEditor({ id }: { id: string }) {
   return (
     <div className="page admin-page">
       <BackTo to={adminPath('departments')} label="Departments" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {existing.name}
-          </h1>
-          <p className="page-subtitle">
+      <PageHeader
+        title={existing.name}
+        subtitle={
+          <>
             <span className="mono">{existing.id}</span> · version {existing.version}
             {existing.active ? null : ' · disabled'}
-          </p>
-        </div>
-      </div>
+          </>
+        }
+      />
       <DepartmentSettings department={existing} reload={departments.reload} loading={departments.loading} />
       <LayoutEditor departmentId={existing.id} departmentName={existing.name} />
     </div>
@@ -442,16 +396,14 @@ function DepartmentSettings({
               onChange={(name) => update({ name })}
             />
           </div>
-          <div className="checkbox-field">
-            <input
-              {...errors.control('active')}
-              type="checkbox"
-              checked={draft.active}
-              onChange={(e) => update({ active: e.target.checked })}
-            />
-            <label htmlFor={errors.id('active')}>Enabled</label>
-            <span className="muted small">A disabled department takes no new tickets; its tickets stay.</span>
-          </div>
+          <CheckboxField
+            label="Enabled"
+            errors={errors}
+            path="active"
+            checked={draft.active}
+            onChange={(active) => update({ active })}
+            hint="A disabled department takes no new tickets; its tickets stay."
+          />
           <FieldMessage errors={errors} path="active" />
         </section>
 
@@ -512,15 +464,13 @@ function DepartmentSettings({
                 Mailed to the customer when a ticket opens here. Placeholders: {'{{ticket.number}}'},{' '}
                 {'{{ticket.subject}}'}, {'{{customer.name}}'}, {'{{desk.name}}'}.
               </p>
-              <div className="checkbox-field">
-                <input
-                  {...errors.control('autoAcknowledgement.enabled')}
-                  type="checkbox"
-                  checked={draft.ackEnabled}
-                  onChange={(e) => update({ ackEnabled: e.target.checked })}
-                />
-                <label htmlFor={errors.id('autoAcknowledgement.enabled')}>Send an acknowledgement</label>
-              </div>
+              <CheckboxField
+                label="Send an acknowledgement"
+                errors={errors}
+                path="autoAcknowledgement.enabled"
+                checked={draft.ackEnabled}
+                onChange={(ackEnabled) => update({ ackEnabled })}
+              />
               <TextField
                 label="Subject"
                 errors={errors}
@@ -830,35 +780,23 @@ function LayoutEditor({ departmentId, departmentName }: { departmentId: string; 
               );
             })}
           </ol>
-          <div className="field">
-            <label htmlFor={`${formId}-add`}>Field to add</label>
-            <div className="add-row">
-              <select
-                id={`${formId}-add`}
-                value={adding}
-                onChange={(e) => setAdding(e.target.value)}
-                disabled={addable.length === 0}
-              >
-                {addable.length === 0 ? <option value="">Every active field is in the layout</option> : null}
-                {addable.map((field) => (
-                  <option key={field.id} value={field.id}>
-                    {fieldChoiceLabel(field, departmentId)}
-                  </option>
-                ))}
-              </select>
-              <button
-                type="button"
-                className="btn btn-secondary btn-sm"
-                onClick={add}
-                disabled={addable.length === 0}
-              >
-                Add field
-              </button>
-            </div>
+          <AddPicker
+            id={`${formId}-add`}
+            label="Field to add"
+            value={adding}
+            onChange={setAdding}
+            options={addable.map((field) => ({
+              value: field.id,
+              label: fieldChoiceLabel(field, departmentId),
+            }))}
+            exhausted="Every active field is in the layout"
+            buttonLabel="Add field"
+            onAdd={add}
+          >
             <p className="field-hint">
               New fields are made on the <Link to={adminPath('fields')}>Custom fields</Link> page.
             </p>
-          </div>
+          </AddPicker>
         </fieldset>
         <div className="form-actions">
           <SaveButton saving={saving} label="Save layout" />

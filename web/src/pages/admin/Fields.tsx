@@ -9,33 +9,35 @@
  * Saving sends the version read in If-Match; the server's field errors show
  * next to the controls they name.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import type { Department, FieldBody, FieldDefinition, FieldError, FieldType } from '../../api/types.js';
-import { Spinner } from '../../components/Feedback.js';
-import {
-  FieldMessage,
-  FormErrors,
-  SaveProblemBanner,
-  useFocusAfterRender,
-  useSave,
-} from '../../components/FormErrors.js';
+import { FieldMessage, useFocusAfterRender } from '../../components/FormErrors.js';
 import { forgetFieldSetup } from '../../lib/fields.js';
 import { adminPath, Link, navigate } from '../../lib/router.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
 import {
-  BackTo,
+  AddPicker,
+  AdminTable,
+  CheckboxField,
   conflictOn,
   EditorFallback,
+  EditorPage,
+  FormActions,
   ifMatch,
   LoadProblem,
+  NameAndId,
+  NameCell,
   newIdProblems,
-  SaveButton,
+  PageHeader,
+  SelectField,
   slugOf,
   splitList,
   TextField,
+  useDraft,
+  useEditorForm,
   useItems,
+  usePageTitle,
 } from './common.js';
 import { FIELD_TYPE_NAME, FIELD_TYPES, isPicklist, useFields } from './desk-data.js';
 import './admin-desk.css';
@@ -69,66 +71,47 @@ function valuesSummary(field: FieldDefinition, departmentName: (id: string) => s
 function FieldList() {
   const { fields, error, loading, reload } = useFields();
   const departments = useItems<Department>('/departments');
-  useEffect(() => setPageTitle('Custom fields'), []);
+  usePageTitle('Custom fields');
   const departmentName = (id: string) => departments.items?.find((d) => d.id === id)?.name ?? id;
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            Custom fields
-          </h1>
-          <p className="page-subtitle">
-            Fields tickets can carry; each department's layout picks the ones that apply there.
-          </p>
-        </div>
+      <PageHeader
+        title="Custom fields"
+        subtitle="Fields tickets can carry; each department's layout picks the ones that apply there."
+      >
         <Link to={adminPath('fields', null)} className="btn btn-primary btn-sm">
           New field
         </Link>
-      </div>
+      </PageHeader>
       {error ? <LoadProblem what="The custom fields" error={error} onRetry={() => void reload()} /> : null}
-      <div className="table-card">
-        <table className="admin-table" aria-label="Custom fields" aria-busy={loading}>
-          <thead>
-            <tr>
-              <th scope="col">Field</th>
-              <th scope="col">Type</th>
-              <th scope="col">Values</th>
-              <th scope="col">Version</th>
-            </tr>
-          </thead>
-          <tbody>
-            {fields?.map((field) => (
-              <tr key={field.id} className={field.active ? undefined : 'is-inactive'}>
-                <td>
-                  <Link to={adminPath('fields', field.id)} className="admin-name">
-                    {field.label}
-                  </Link>
-                  <span className="admin-id">
-                    <span className="mono muted small">{field.id}</span>
-                    {field.active ? null : <span className="pill pill-auto">Inactive</span>}
-                  </span>
-                </td>
-                <td>{FIELD_TYPE_NAME[field.type]}</td>
-                <td className="small">{valuesSummary(field, departmentName)}</td>
-                <td className="mono">{field.version}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!fields && loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading custom fields" />
-          </div>
-        ) : null}
-        {fields && fields.length === 0 ? (
-          <div className="empty-state">
+      <AdminTable
+        label="Custom fields"
+        columns={['Field', 'Type', 'Values', 'Version']}
+        loading={loading}
+        items={fields}
+        loadingLabel="Loading custom fields"
+        empty={
+          <>
             <p className="empty-title">No custom fields yet</p>
             <p className="muted">Create one, then add it to a department's layout.</p>
-          </div>
-        ) : null}
-      </div>
+          </>
+        }
+      >
+        {fields?.map((field) => (
+          <tr key={field.id} className={field.active ? undefined : 'is-inactive'}>
+            <NameCell
+              to={adminPath('fields', field.id)}
+              name={field.label}
+              detail={field.id}
+              inactive={field.active ? undefined : 'Inactive'}
+            />
+            <td>{FIELD_TYPE_NAME[field.type]}</td>
+            <td className="small">{valuesSummary(field, departmentName)}</td>
+            <td className="mono">{field.version}</td>
+          </tr>
+        ))}
+      </AdminTable>
     </div>
   );
 }
@@ -151,6 +134,8 @@ interface FieldDraft {
   maxLength: string;
 }
 
+const seedOf = (field: FieldDefinition) => ({ draft: draftOf(field), version: field.version });
+
 function draftOf(field: FieldDefinition | null): FieldDraft {
   return {
     id: field?.id ?? '',
@@ -168,6 +153,9 @@ function draftOf(field: FieldDefinition | null): FieldDraft {
     maxLength: field?.maxLength === undefined ? '' : String(field.maxLength),
   };
 }
+
+/** A field id made from a label: lower_snake_case, starting with a letter. */
+const fieldIdOf = (label: string) => slugOf(label, '_', 64).replace(/^[^a-z]+/, '');
 
 /** A number as typed; what is not one goes to the server as NaN → null, which the server names. */
 const numberOf = (text: string) => Number(text.trim());
@@ -211,27 +199,22 @@ function labelFor(departmentName: (id: string) => string) {
 }
 
 function FieldEditor({ id }: { id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const { fields, error: loadError, loading, reload } = useFields();
   const departments = useItems<Department>('/departments');
   const existing = id === null ? undefined : fields?.find((f) => f.id === id);
-  const [draft, setDraft] = useState<FieldDraft | undefined>(() => (id === null ? draftOf(null) : undefined));
-  const [version, setVersion] = useState<number | null>(null);
+  const { draft, version, update, reseed } = useDraft(
+    id === null ? draftOf(null) : undefined,
+    existing,
+    seedOf,
+  );
   const [addDepartment, setAddDepartment] = useState('');
-  const { saving, problem, setProblem, run } = useSave();
+  const form = useEditorForm();
+  const { formId, errors, saving, setProblem, run } = form;
   const focusLater = useFocusAfterRender();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
 
   const title = id === null ? 'New custom field' : (existing?.label ?? 'Custom field');
-  useEffect(() => setPageTitle(title), [title]);
-
-  useEffect(() => {
-    if (existing && draft === undefined) {
-      setDraft(draftOf(existing));
-      setVersion(existing.version);
-    }
-  }, [existing, draft]);
+  usePageTitle(title);
 
   if (!draft) {
     return (
@@ -248,19 +231,12 @@ function FieldEditor({ id }: { id: string | null }) {
 
   const departmentName = (d: string) => departments.items?.find((x) => x.id === d)?.name ?? d;
   const labelOf = labelFor(departmentName);
-  const update = (change: Partial<FieldDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
   const withoutList = (departments.items ?? []).filter(
     (d) => !draft.byDepartment.some((x) => x.departmentId === d.id),
   );
 
   const reloadFromServer = async () => {
-    const fresh = await reload();
-    const found = fresh?.find((f) => f.id === id);
-    if (found) {
-      setDraft(draftOf(found));
-      setVersion(found.version);
-      setProblem(undefined);
-    }
+    if (reseed((await reload())?.find((f) => f.id === id))) setProblem(undefined);
   };
 
   const submit = async (event: FormEvent) => {
@@ -279,7 +255,7 @@ function FieldEditor({ id }: { id: string | null }) {
       }
     }
     const saved = await run(async () => {
-      // Without If-Match, a 409 means a field with this id was created meanwhile.
+      // A new field is sent with If-Match "0": one created meanwhile with this id answers 412, not an overwrite.
       const field = await conflictOn(
         'id',
         api<FieldDefinition>('PUT', `/fields/${encodeURIComponent(fieldId)}`, {
@@ -303,246 +279,180 @@ function FieldEditor({ id }: { id: string | null }) {
   };
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('fields')} label="Custom fields" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                <span className="mono">{existing.id}</span> · {FIELD_TYPE_NAME[existing.type]} · version{' '}
-                {version ?? existing.version}
-              </>
-            ) : (
-              'Defined once for the desk; layouts decide where it applies.'
-            )}
-          </p>
+    <EditorPage
+      back={adminPath('fields')}
+      backLabel="Custom fields"
+      title={title}
+      subtitle={
+        existing ? (
+          <>
+            <span className="mono">{existing.id}</span> · {FIELD_TYPE_NAME[existing.type]} · version{' '}
+            {version ?? existing.version}
+          </>
+        ) : (
+          'Defined once for the desk; layouts decide where it applies.'
+        )
+      }
+      form={form}
+      labelOf={labelOf}
+      noun="field"
+      onReload={() => void reloadFromServer()}
+      reloading={loading}
+      onSubmit={submit}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <NameAndId
+            errors={errors}
+            draft={draft}
+            nameKey="label"
+            label="Label"
+            isNew={id === null}
+            update={update}
+            slug={fieldIdOf}
+            idHint="lower_snake_case; rules and the API name the field by it. It cannot change later."
+          />
+          <SelectField<FieldType>
+            label="Type"
+            errors={errors}
+            path="type"
+            value={draft.type}
+            onChange={(type) => update({ type })}
+            options={FIELD_TYPES.map((t) => ({ value: t, label: FIELD_TYPE_NAME[t] }))}
+            disabled={id !== null}
+            hint={id !== null ? 'Fixed once the field exists: tickets hold values of this type.' : undefined}
+          />
         </div>
-      </div>
+        <CheckboxField
+          label="Active"
+          errors={errors}
+          path="active"
+          checked={draft.active}
+          onChange={(active) => update({ active })}
+          hint="An inactive field keeps its values on tickets, but nobody can set it or add it to a layout."
+        />
+        <FieldMessage errors={errors} path="active" />
+      </section>
 
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={labelOf}
-        noun="field"
-        onReload={() => void reloadFromServer()}
-        reloading={loading}
-      />
-
-      <form className="admin-form" onSubmit={submit} noValidate aria-label={title}>
-        <section className="form-section">
+      {draft.type === 'text' ? (
+        <section className="form-section" aria-label="Text settings">
           <div className="form-grid">
             <TextField
-              label="Label"
+              label="Longest text (characters)"
               errors={errors}
-              path="label"
-              value={draft.label}
-              onChange={(label) =>
-                update(
-                  id === null && !draft.idEdited
-                    ? { label, id: slugOf(label, '_', 64).replace(/^[^a-z]+/, '') }
-                    : { label },
-                )
-              }
+              path="maxLength"
+              value={draft.maxLength}
+              onChange={(maxLength) => update({ maxLength })}
+              type="number"
+              min={1}
+              step={1}
+              inputMode="numeric"
+              hint="Empty: up to 2,000."
             />
-            {id === null ? (
-              <TextField
-                label="ID"
-                errors={errors}
-                path="id"
-                value={draft.id}
-                onChange={(value) => update({ id: value, idEdited: true })}
-                hint="lower_snake_case; rules and the API name the field by it. It cannot change later."
-                spellCheck={false}
-                mono
-              />
-            ) : null}
-            <div className="field">
-              <label htmlFor={errors.id('type')}>Type</label>
-              <select
-                {...errors.control('type')}
-                value={draft.type}
-                onChange={(e) => update({ type: e.target.value as FieldType })}
-                disabled={id !== null}
-                aria-describedby={
-                  id !== null ? `${formId}-type-hint` : errors.control('type')['aria-describedby']
-                }
-              >
-                {FIELD_TYPES.map((t) => (
-                  <option key={t} value={t}>
-                    {FIELD_TYPE_NAME[t]}
-                  </option>
-                ))}
-              </select>
-              {id !== null ? (
-                <p className="field-hint" id={`${formId}-type-hint`}>
-                  Fixed once the field exists: tickets hold values of this type.
-                </p>
-              ) : null}
-              <FieldMessage errors={errors} path="type" />
-            </div>
           </div>
-          <div className="checkbox-field">
-            <input
-              {...errors.control('active')}
-              type="checkbox"
-              checked={draft.active}
-              onChange={(e) => update({ active: e.target.checked })}
-            />
-            <label htmlFor={errors.id('active')}>Active</label>
-            <span className="muted small">
-              An inactive field keeps its values on tickets, but nobody can set it or add it to a layout.
-            </span>
-          </div>
-          <FieldMessage errors={errors} path="active" />
         </section>
+      ) : null}
 
-        {draft.type === 'text' ? (
-          <section className="form-section" aria-label="Text settings">
-            <div className="form-grid">
-              <TextField
-                label="Longest text (characters)"
-                errors={errors}
-                path="maxLength"
-                value={draft.maxLength}
-                onChange={(maxLength) => update({ maxLength })}
-                type="number"
-                min={1}
-                step={1}
-                inputMode="numeric"
-                hint="Empty: up to 2,000."
-              />
-            </div>
-          </section>
-        ) : null}
-
-        {draft.type === 'number' ? (
-          <section className="form-section" aria-label="Number settings">
-            <div className="form-grid">
-              <TextField
-                label="Lowest value"
-                errors={errors}
-                path="min"
-                value={draft.min}
-                onChange={(min) => update({ min })}
-                type="number"
-                step="any"
-                hint="Empty: no lower bound."
-              />
-              <TextField
-                label="Highest value"
-                errors={errors}
-                path="max"
-                value={draft.max}
-                onChange={(max) => update({ max })}
-                type="number"
-                step="any"
-                hint="Empty: no upper bound."
-              />
-            </div>
-          </section>
-        ) : null}
-
-        {isPicklist(draft.type) ? (
-          <fieldset className="form-section" {...errors.group('optionsByDepartment')}>
-            <legend className="section-title">Values</legend>
+      {draft.type === 'number' ? (
+        <section className="form-section" aria-label="Number settings">
+          <div className="form-grid">
             <TextField
-              label="Values for every department (one a line)"
+              label="Lowest value"
               errors={errors}
-              path="options"
-              value={draft.options}
-              onChange={(options) => update({ options })}
-              multiline
-              rows={5}
-              nested
-              hint="Departments with a list of their own below offer theirs instead."
+              path="min"
+              value={draft.min}
+              onChange={(min) => update({ min })}
+              type="number"
+              step="any"
+              hint="Empty: no lower bound."
             />
-            <FieldMessage errors={errors} path="optionsByDepartment" />
-            <ul className="option-lists" aria-label="Values per department">
-              {draft.byDepartment.map((list) => {
-                const name = departmentName(list.departmentId);
-                const path = `optionsByDepartment.${list.departmentId}`;
-                return (
-                  <li key={list.departmentId} className="option-list">
-                    <div className="option-list-head">
-                      <label htmlFor={errors.id(path)} className="subsection-title">
-                        Values in {name} (one a line)
-                      </label>
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-sm"
-                        aria-label={`Remove the values of ${name}`}
-                        onClick={() => {
-                          update({
-                            byDepartment: draft.byDepartment.filter(
-                              (x) => x.departmentId !== list.departmentId,
-                            ),
-                          });
-                          focusLater(`${formId}-add-department`);
-                        }}
-                      >
-                        Remove
-                      </button>
-                    </div>
-                    <textarea
-                      {...errors.control(path, true)}
-                      value={list.text}
-                      rows={4}
-                      onChange={(e) =>
-                        update({
-                          byDepartment: draft.byDepartment.map((x) =>
-                            x.departmentId === list.departmentId ? { ...x, text: e.target.value } : x,
-                          ),
-                        })
-                      }
-                      spellCheck={false}
-                    />
-                    <FieldMessage errors={errors} path={path} nested />
-                  </li>
-                );
-              })}
-            </ul>
-            <div className="field">
-              <label htmlFor={`${formId}-add-department`}>Department with values of its own</label>
-              <div className="add-row">
-                <select
-                  id={`${formId}-add-department`}
-                  value={addDepartment}
-                  onChange={(e) => setAddDepartment(e.target.value)}
-                  disabled={withoutList.length === 0}
-                >
-                  {withoutList.length === 0 ? (
-                    <option value="">Every department has its own list</option>
-                  ) : null}
-                  {withoutList.map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-                <button
-                  type="button"
-                  className="btn btn-secondary btn-sm"
-                  onClick={addList}
-                  disabled={withoutList.length === 0}
-                >
-                  Add values for this department
-                </button>
-              </div>
-            </div>
-          </fieldset>
-        ) : null}
+            <TextField
+              label="Highest value"
+              errors={errors}
+              path="max"
+              value={draft.max}
+              onChange={(max) => update({ max })}
+              type="number"
+              step="any"
+              hint="Empty: no upper bound."
+            />
+          </div>
+        </section>
+      ) : null}
 
-        <div className="form-actions">
-          <SaveButton saving={saving} label="Save field" />
-          <Link to={adminPath('fields')} className="btn btn-secondary">
-            Cancel
-          </Link>
-        </div>
-      </form>
-    </div>
+      {isPicklist(draft.type) ? (
+        <fieldset className="form-section" {...errors.group('optionsByDepartment')}>
+          <legend className="section-title">Values</legend>
+          <TextField
+            label="Values for every department (one a line)"
+            errors={errors}
+            path="options"
+            value={draft.options}
+            onChange={(options) => update({ options })}
+            multiline
+            rows={5}
+            nested
+            hint="Departments with a list of their own below offer theirs instead."
+          />
+          <FieldMessage errors={errors} path="optionsByDepartment" />
+          <ul className="option-lists" aria-label="Values per department">
+            {draft.byDepartment.map((list) => {
+              const name = departmentName(list.departmentId);
+              const path = `optionsByDepartment.${list.departmentId}`;
+              return (
+                <li key={list.departmentId} className="option-list">
+                  <div className="option-list-head">
+                    <label htmlFor={errors.id(path)} className="subsection-title">
+                      Values in {name} (one a line)
+                    </label>
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      aria-label={`Remove the values of ${name}`}
+                      onClick={() => {
+                        update({
+                          byDepartment: draft.byDepartment.filter(
+                            (x) => x.departmentId !== list.departmentId,
+                          ),
+                        });
+                        focusLater(`${formId}-add-department`);
+                      }}
+                    >
+                      Remove
+                    </button>
+                  </div>
+                  <textarea
+                    {...errors.control(path, true)}
+                    value={list.text}
+                    rows={4}
+                    onChange={(e) =>
+                      update({
+                        byDepartment: draft.byDepartment.map((x) =>
+                          x.departmentId === list.departmentId ? { ...x, text: e.target.value } : x,
+                        ),
+                      })
+                    }
+                    spellCheck={false}
+                  />
+                  <FieldMessage errors={errors} path={path} nested />
+                </li>
+              );
+            })}
+          </ul>
+          <AddPicker
+            id={`${formId}-add-department`}
+            label="Department with values of its own"
+            value={addDepartment}
+            onChange={setAddDepartment}
+            options={withoutList.map((d) => ({ value: d.id, label: d.name }))}
+            exhausted="Every department has its own list"
+            buttonLabel="Add values for this department"
+            onAdd={addList}
+          />
+        </fieldset>
+      ) : null}
+
+      <FormActions saving={saving} label="Save field" cancelTo={adminPath('fields')} />
+    </EditorPage>
   );
 }

@@ -343,61 +343,124 @@ function ConditionValue({
   label: string;
   onChange(change: Partial<ConditionDraft>): void;
 }) {
+  const shape = conditionShape(input, unit);
+  return (
+    <ValueControl
+      shape={shape}
+      text={row.text}
+      values={row.values}
+      onText={(text) => onChange({ text })}
+      onValues={(values) => onChange({ values })}
+      control={control}
+      label={label}
+    />
+  );
+}
+
+function conditionShape(input: ValueInput, unit: string | undefined): ValueShape {
   switch (input.kind) {
+    case 'boolean':
+      return { kind: 'boolean', yes: 'Yes', no: 'No' };
+    case 'number':
+      return { kind: 'number', unit };
+    case 'select':
+      return { kind: 'select', options: input.options, choose: 'Choose…' };
+    case 'choices':
+      return { kind: 'choices', options: input.options };
+    case 'text':
+      return { kind: 'text', placeholder: '' };
+    case 'textList':
+      return { kind: 'text', placeholder: 'word, or several separated by commas' };
+    default:
+      return { kind: input.kind };
+  }
+}
+
+type Option = { value: string; label: string };
+
+/** How a value is typed: by the fact a condition tests, or the custom field an action sets. */
+type ValueShape =
+  | { kind: 'none' | 'date' }
+  | { kind: 'boolean'; yes: string; no: string }
+  | { kind: 'number'; unit?: string | undefined }
+  | { kind: 'select'; options: readonly Option[]; choose: string }
+  | { kind: 'choices'; options: readonly Option[] }
+  | { kind: 'text'; placeholder?: string };
+
+/** The control for one value (`text`) or a set of values (`values`, for `choices`). */
+function ValueControl({
+  shape,
+  text,
+  values,
+  onText,
+  onValues,
+  control,
+  label,
+}: {
+  shape: ValueShape;
+  text: string;
+  values: readonly string[];
+  onText(text: string): void;
+  onValues(values: string[]): void;
+  control: ReturnType<FormErrors['control']>;
+  label: string;
+}) {
+  switch (shape.kind) {
     case 'none':
       return null;
     case 'boolean':
       return (
         <select
           {...control}
-          value={row.text || 'true'}
-          onChange={(e) => onChange({ text: e.target.value })}
+          value={text || 'true'}
+          onChange={(e) => onText(e.target.value)}
           aria-label={label}
         >
-          <option value="true">Yes</option>
-          <option value="false">No</option>
+          <option value="true">{shape.yes}</option>
+          <option value="false">{shape.no}</option>
         </select>
       );
-    case 'number':
-      return (
-        <>
-          <input
-            {...control}
-            type="number"
-            step="any"
-            value={row.text}
-            onChange={(e) => onChange({ text: e.target.value })}
-            aria-label={label}
-          />
-          {unit ? <span className="muted small">{unit}</span> : null}
-        </>
+    case 'number': {
+      const input = (
+        <input
+          {...control}
+          type="number"
+          step="any"
+          value={text}
+          onChange={(e) => onText(e.target.value)}
+          aria-label={label}
+        />
       );
+      return shape.unit ? (
+        <>
+          {input}
+          <span className="muted small">{shape.unit}</span>
+        </>
+      ) : (
+        input
+      );
+    }
     case 'date':
       return (
         <input
           {...control}
           type="date"
-          value={row.text}
-          onChange={(e) => onChange({ text: e.target.value })}
+          value={text}
+          onChange={(e) => onText(e.target.value)}
           aria-label={label}
         />
       );
     case 'select': {
-      const known = input.options.some((o) => o.value === row.text);
+      const known = shape.options.some((o) => o.value === text);
       return (
-        <select
-          {...control}
-          value={row.text}
-          onChange={(e) => onChange({ text: e.target.value })}
-          aria-label={label}
-        >
-          <option value="">Choose…</option>
-          {input.options.map((o) => (
+        <select {...control} value={text} onChange={(e) => onText(e.target.value)} aria-label={label}>
+          <option value="">{shape.choose}</option>
+          {shape.options.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
             </option>
           ))}
-          {known || !row.text ? null : <option value={row.text}>{row.text}</option>}
+          {known || !text ? null : <option value={text}>{text}</option>}
         </select>
       );
     }
@@ -410,15 +473,15 @@ function ConditionValue({
           aria-describedby={control['aria-describedby']}
         >
           <div className="checkbox-options">
-            {input.options.map((o) => {
+            {shape.options.map((o) => {
               const id = `${control.id}-${o.value.replace(/[^A-Za-z0-9_-]/g, '-')}`;
               return (
                 <span key={o.value} className="checkbox-option">
                   <input
                     id={id}
                     type="checkbox"
-                    checked={row.values.includes(o.value)}
-                    onChange={(e) => onChange({ values: toggled(row.values, o.value, e.target.checked) })}
+                    checked={values.includes(o.value)}
+                    onChange={(e) => onValues(toggled(values, o.value, e.target.checked))}
                   />
                   <label htmlFor={id}>{o.label}</label>
                 </span>
@@ -428,14 +491,13 @@ function ConditionValue({
         </fieldset>
       );
     case 'text':
-    case 'textList':
       return (
         <input
           {...control}
-          value={row.text}
-          onChange={(e) => onChange({ text: e.target.value })}
+          value={text}
+          onChange={(e) => onText(e.target.value)}
           aria-label={label}
-          placeholder={input.kind === 'textList' ? 'word, or several separated by commas' : ''}
+          placeholder={shape.placeholder}
           autoComplete="off"
         />
       );
@@ -1004,98 +1066,28 @@ function FieldValueInput({
   label: string;
   onChange(change: Partial<ActionDraft>): void;
 }) {
-  switch (field.type) {
-    case 'number':
-      return (
-        <input
-          {...control}
-          type="number"
-          step="any"
-          value={row.fieldText}
-          onChange={(e) => onChange({ fieldText: e.target.value })}
-          aria-label={label}
-        />
-      );
-    case 'date':
-      return (
-        <input
-          {...control}
-          type="date"
-          value={row.fieldText}
-          onChange={(e) => onChange({ fieldText: e.target.value })}
-          aria-label={label}
-        />
-      );
-    case 'checkbox':
-      return (
-        <select
-          {...control}
-          value={row.fieldText || 'true'}
-          onChange={(e) => onChange({ fieldText: e.target.value })}
-          aria-label={label}
-        >
-          <option value="true">Checked</option>
-          <option value="false">Unchecked</option>
-        </select>
-      );
-    case 'picklist': {
-      const options = allOptions(field);
-      return (
-        <select
-          {...control}
-          value={row.fieldText}
-          onChange={(e) => onChange({ fieldText: e.target.value })}
-          aria-label={label}
-        >
-          <option value="">Choose a value…</option>
-          {options.map((o) => (
-            <option key={o} value={o}>
-              {o}
-            </option>
-          ))}
-          {row.fieldText && !options.includes(row.fieldText) ? (
-            <option value={row.fieldText}>{row.fieldText}</option>
-          ) : null}
-        </select>
-      );
-    }
-    case 'multi_picklist':
-      return (
-        <fieldset
-          className="checkbox-group is-inline"
-          id={control.id}
-          aria-label={label}
-          aria-describedby={control['aria-describedby']}
-        >
-          <div className="checkbox-options">
-            {allOptions(field).map((o) => {
-              const id = `${control.id}-${o.replace(/[^A-Za-z0-9_-]/g, '-')}`;
-              return (
-                <span key={o} className="checkbox-option">
-                  <input
-                    id={id}
-                    type="checkbox"
-                    checked={row.fieldValues.includes(o)}
-                    onChange={(e) => onChange({ fieldValues: toggled(row.fieldValues, o, e.target.checked) })}
-                  />
-                  <label htmlFor={id}>{o}</label>
-                </span>
-              );
-            })}
-          </div>
-        </fieldset>
-      );
-    default:
-      return (
-        <input
-          {...control}
-          value={row.fieldText}
-          onChange={(e) => onChange({ fieldText: e.target.value })}
-          aria-label={label}
-          autoComplete="off"
-        />
-      );
-  }
+  const options = () => allOptions(field).map((o) => ({ value: o, label: o }));
+  const shape: ValueShape =
+    field.type === 'number' || field.type === 'date'
+      ? { kind: field.type }
+      : field.type === 'checkbox'
+        ? { kind: 'boolean', yes: 'Checked', no: 'Unchecked' }
+        : field.type === 'picklist'
+          ? { kind: 'select', options: options(), choose: 'Choose a value…' }
+          : field.type === 'multi_picklist'
+            ? { kind: 'choices', options: options() }
+            : { kind: 'text' };
+  return (
+    <ValueControl
+      shape={shape}
+      text={row.fieldText}
+      values={row.fieldValues}
+      onText={(fieldText) => onChange({ fieldText })}
+      onValues={(fieldValues) => onChange({ fieldValues })}
+      control={control}
+      label={label}
+    />
+  );
 }
 
 /**

@@ -7,7 +7,7 @@
  * tags). Saving sends the version read in If-Match; the server's messages
  * land on the row they name.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo } from 'react';
 import { api } from '../../api/client.js';
 import type {
   RoutingRuleBody,
@@ -17,29 +17,31 @@ import type {
   WorkflowRuleBody,
 } from '../../api/types.js';
 import { Spinner } from '../../components/Feedback.js';
-import {
-  FieldMessage,
-  FormErrors,
-  SaveProblemBanner,
-  useFocusAfterRender,
-  useSave,
-} from '../../components/FormErrors.js';
+import { FieldMessage, useFocusAfterRender } from '../../components/FormErrors.js';
 import { useNow } from '../../lib/now.js';
 import { type AdminSection, adminPath, Link, navigate } from '../../lib/router.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
 import {
-  BackTo,
+  AdminTable,
+  CheckboxField,
   capitalise,
   EditorFallback,
+  EditorPage,
+  FormActions,
+  IdVersion,
   ifMatch,
   LoadProblem,
+  NameAndId,
+  NameCell,
   newIdProblems,
-  SaveButton,
-  slugOf,
+  PageHeader,
+  SelectField,
   TextField,
   Updated,
+  useDraft,
+  useEditorForm,
   useItems,
+  usePageTitle,
 } from './common.js';
 import { type DeskLists, useDeskLists, useFields } from './desk-data.js';
 import {
@@ -170,22 +172,16 @@ function RuleList({ kind }: { kind: Kind }) {
   const spec = KIND[kind];
   const rules = useItems<Stored>(spec.path);
   const { lists } = useLists();
-  useEffect(() => setPageTitle(spec.title), [spec.title]);
+  usePageTitle(spec.title);
   const items = rules.items;
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {spec.title}
-          </h1>
-          <p className="page-subtitle">{spec.subtitle}</p>
-        </div>
+      <PageHeader title={spec.title} subtitle={spec.subtitle}>
         <Link to={adminPath(spec.section, null)} className="btn btn-primary btn-sm">
           New rule
         </Link>
-      </div>
+      </PageHeader>
       <nav className="admin-tabs" aria-label="Rules">
         <Link to={adminPath('workflow-rules')} aria-current={kind === 'workflow' ? 'page' : undefined}>
           Workflow rules
@@ -197,70 +193,52 @@ function RuleList({ kind }: { kind: Kind }) {
       {rules.error ? (
         <LoadProblem what="The rules" error={rules.error} onRetry={() => void rules.reload()} />
       ) : null}
-      <div className="table-card">
-        <table className="admin-table" aria-label={spec.title} aria-busy={rules.loading}>
-          <thead>
-            <tr>
-              <th scope="col" className="col-position">
-                Position
-              </th>
-              <th scope="col">Rule</th>
-              {kind === 'workflow' ? <th scope="col">When</th> : null}
-              <th scope="col">If</th>
-              <th scope="col">{kind === 'workflow' ? 'Then' : 'Sends to'}</th>
-              <th scope="col">Last change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items?.map(({ rule, updatedAt, updatedBy }) => (
-              <tr key={rule.id} className={rule.active ? undefined : 'is-inactive'}>
-                <td className="col-position mono">{rule.position}</td>
-                <td>
-                  <Link to={adminPath(spec.section, rule.id)} className="admin-name">
-                    {rule.name}
-                  </Link>
-                  <span className="admin-id">
-                    <span className="mono muted small">{rule.id}</span>
-                    <span className={`pill ${rule.active ? 'pill-reply' : 'pill-auto'}`}>
-                      {rule.active ? 'Active' : 'Inactive'}
-                    </span>
-                  </span>
-                </td>
-                {kind === 'workflow' ? (
-                  <td className="small">{rule.trigger ? TRIGGER_LABEL[rule.trigger] : '—'}</td>
-                ) : null}
-                <td className="small">
-                  <ConditionSummary rule={rule} lists={lists} />
-                </td>
-                <td className="small">
-                  {kind === 'routing' ? <div>{targetText(rule.target, lists)}</div> : null}
-                  {rule.actions.length > 0 ? (
-                    <ul className="summary-list">
-                      {rule.actions.map((a, i) => (
-                        // biome-ignore lint/suspicious/noArrayIndexKey: actions have no id; the list is read-only
-                        <li key={i}>{actionText(a, lists)}</li>
-                      ))}
-                    </ul>
-                  ) : null}
-                </td>
-                <td>
-                  <Updated version={rule.version} at={updatedAt} by={updatedBy} now={now} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!items && rules.loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading rules" />
-          </div>
-        ) : null}
-        {items && items.length === 0 ? (
-          <div className="empty-state">
-            <p className="empty-title">No {spec.noun}s yet</p>
-          </div>
-        ) : null}
-      </div>
+      <AdminTable
+        label={spec.title}
+        columns={[
+          { label: 'Position', className: 'col-position' },
+          'Rule',
+          kind === 'workflow' && 'When',
+          'If',
+          kind === 'workflow' ? 'Then' : 'Sends to',
+          'Last change',
+        ]}
+        loading={rules.loading}
+        items={items}
+        loadingLabel="Loading rules"
+        empty={<p className="empty-title">No {spec.noun}s yet</p>}
+      >
+        {items?.map(({ rule, updatedAt, updatedBy }) => (
+          <tr key={rule.id} className={rule.active ? undefined : 'is-inactive'}>
+            <td className="col-position mono">{rule.position}</td>
+            <NameCell to={adminPath(spec.section, rule.id)} name={rule.name} detail={rule.id}>
+              <span className={`pill ${rule.active ? 'pill-reply' : 'pill-auto'}`}>
+                {rule.active ? 'Active' : 'Inactive'}
+              </span>
+            </NameCell>
+            {kind === 'workflow' ? (
+              <td className="small">{rule.trigger ? TRIGGER_LABEL[rule.trigger] : '—'}</td>
+            ) : null}
+            <td className="small">
+              <ConditionSummary rule={rule} lists={lists} />
+            </td>
+            <td className="small">
+              {kind === 'routing' ? <div>{targetText(rule.target, lists)}</div> : null}
+              {rule.actions.length > 0 ? (
+                <ul className="summary-list">
+                  {rule.actions.map((a, i) => (
+                    // biome-ignore lint/suspicious/noArrayIndexKey: actions have no id; the list is read-only
+                    <li key={i}>{actionText(a, lists)}</li>
+                  ))}
+                </ul>
+              ) : null}
+            </td>
+            <td>
+              <Updated version={rule.version} at={updatedAt} by={updatedBy} now={now} />
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </div>
   );
 }
@@ -294,6 +272,9 @@ function draftOf(rule: AnyRule | null, kind: Kind, position: number): RuleDraft 
     teamId: rule?.target?.teamId ?? '',
   };
 }
+
+const seedWorkflow = (s: Stored) => ({ draft: draftOf(s.rule, 'workflow', 0), version: s.rule.version });
+const seedRouting = (s: Stored) => ({ draft: draftOf(s.rule, 'routing', 0), version: s.rule.version });
 
 /** A number as typed; what is not one goes to the server as null, which names the field. */
 const numberOf = (text: string) => (text.trim() === '' ? Number.NaN : Number(text));
@@ -361,32 +342,29 @@ function labelOf(path: string): string {
 }
 
 function RuleEditor({ kind, id }: { kind: Kind; id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const spec = KIND[kind];
   const rules = useItems<Stored>(spec.path);
   const { lists, desk, fieldsLoaded } = useLists();
   const existing = id === null ? undefined : rules.items?.find((r) => r.rule.id === id);
-  const [draft, setDraft] = useState<RuleDraft>();
-  const [version, setVersion] = useState<number | null>(null);
-  const { saving, problem, setProblem, run } = useSave();
+  const { draft, setDraft, version, update, reseed } = useDraft(
+    undefined,
+    existing,
+    kind === 'workflow' ? seedWorkflow : seedRouting,
+  );
+  const form = useEditorForm(withNamedPaths);
+  const { formId, errors, saving, setProblem, run } = form;
   const focusLater = useFocusAfterRender();
-  const shown = useMemo(() => withNamedPaths(problem), [problem]);
-  const errors = useMemo(() => FormErrors.from(formId, shown), [formId, shown]);
 
   const title = id === null ? `New ${spec.noun}` : (existing?.rule.name ?? capitalise(spec.noun));
-  useEffect(() => setPageTitle(title), [title]);
+  usePageTitle(title);
 
+  // A new rule goes after the last one, once the rules have loaded.
   useEffect(() => {
-    if (draft !== undefined || !rules.items) return;
-    if (id === null) {
-      const last = Math.max(0, ...rules.items.map((r) => r.rule.position));
-      setDraft(draftOf(null, kind, rules.items.length ? last + 10 : 10));
-    } else if (existing) {
-      setDraft(draftOf(existing.rule, kind, 0));
-      setVersion(existing.rule.version);
-    }
-  }, [id, kind, existing, draft, rules.items]);
+    if (draft !== undefined || !rules.items || id !== null) return;
+    const last = Math.max(0, ...rules.items.map((r) => r.rule.position));
+    setDraft(draftOf(null, kind, rules.items.length ? last + 10 : 10));
+  }, [id, kind, draft, rules.items, setDraft]);
 
   if (!draft) {
     return (
@@ -401,16 +379,8 @@ function RuleEditor({ kind, id }: { kind: Kind; id: string | null }) {
     );
   }
 
-  const update = (change: Partial<RuleDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
-
   const reloadFromServer = async () => {
-    const fresh = await rules.reload();
-    const found = fresh?.find((r) => r.rule.id === id);
-    if (found) {
-      setDraft(draftOf(found.rule, kind, 0));
-      setVersion(found.rule.version);
-      setProblem(undefined);
-    }
+    if (reseed((await rules.reload())?.find((r) => r.rule.id === id))) setProblem(undefined);
   };
 
   const submit = async (event: FormEvent) => {
@@ -447,209 +417,151 @@ function RuleEditor({ kind, id }: { kind: Kind; id: string | null }) {
   );
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath(spec.section)} label={spec.title} />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                <span className="mono">{existing.rule.id}</span> · version {version ?? existing.rule.version}
-              </>
-            ) : kind === 'workflow' ? (
-              'When the trigger happens and the conditions hold, the actions run.'
-            ) : (
-              'Where new tickets that meet the conditions go.'
-            )}
-          </p>
+    <EditorPage
+      back={adminPath(spec.section)}
+      backLabel={spec.title}
+      title={title}
+      subtitle={
+        existing ? (
+          <IdVersion id={existing.rule.id} version={version ?? existing.rule.version} />
+        ) : kind === 'workflow' ? (
+          'When the trigger happens and the conditions hold, the actions run.'
+        ) : (
+          'Where new tickets that meet the conditions go.'
+        )
+      }
+      form={form}
+      labelOf={labelOf}
+      noun="rule"
+      onReload={() => void reloadFromServer()}
+      reloading={rules.loading}
+      onSubmit={submit}
+      notice={
+        desk.error ? (
+          <LoadProblem
+            what="Departments, teams or agents"
+            error={desk.error}
+            onRetry={() => void desk.reload()}
+          />
+        ) : null
+      }
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <NameAndId errors={errors} draft={draft} nameKey="name" isNew={id === null} update={update} />
+          <TextField
+            label="Position"
+            errors={errors}
+            path="position"
+            value={draft.position}
+            onChange={(position) => update({ position })}
+            type="number"
+            min={0}
+            step={1}
+            inputMode="numeric"
+            hint="Lower positions are evaluated first."
+          />
+          {kind === 'workflow' ? (
+            <SelectField<RuleTrigger>
+              label="When"
+              errors={errors}
+              path="trigger"
+              value={draft.trigger}
+              onChange={(trigger) => update({ trigger })}
+              options={TRIGGERS.map((t) => ({ value: t, label: TRIGGER_LABEL[t] }))}
+            />
+          ) : null}
         </div>
-      </div>
-
-      <SaveProblemBanner
-        problem={shown}
-        errors={errors}
-        labelOf={labelOf}
-        noun="rule"
-        onReload={() => void reloadFromServer()}
-        reloading={rules.loading}
-      />
-      {desk.error ? (
-        <LoadProblem
-          what="Departments, teams or agents"
-          error={desk.error}
-          onRetry={() => void desk.reload()}
+        <CheckboxField
+          label="Active"
+          errors={errors}
+          path="active"
+          checked={draft.active}
+          onChange={(active) => update({ active })}
+          hint="Inactive rules are kept but never act."
         />
-      ) : null}
+      </section>
 
-      <form className="admin-form" onSubmit={submit} noValidate aria-label={title}>
-        <section className="form-section">
-          <div className="form-grid">
-            <TextField
-              label="Name"
-              errors={errors}
-              path="name"
-              value={draft.name}
-              onChange={(name) =>
-                update(id === null && !draft.idEdited ? { name, id: slugOf(name) } : { name })
-              }
-            />
-            {id === null ? (
-              <TextField
-                label="ID"
-                errors={errors}
-                path="id"
-                value={draft.id}
-                onChange={(value) => update({ id: value, idEdited: true })}
-                spellCheck={false}
-                mono
-              />
-            ) : null}
-            <TextField
-              label="Position"
-              errors={errors}
-              path="position"
-              value={draft.position}
-              onChange={(position) => update({ position })}
-              type="number"
-              min={0}
-              step={1}
-              inputMode="numeric"
-              hint="Lower positions are evaluated first."
-            />
-            {kind === 'workflow' ? (
-              <div className="field">
-                <label htmlFor={errors.id('trigger')}>When</label>
-                <select
-                  {...errors.control('trigger')}
-                  value={draft.trigger}
-                  onChange={(e) => update({ trigger: e.target.value as RuleTrigger })}
-                >
-                  {TRIGGERS.map((t) => (
-                    <option key={t} value={t}>
-                      {TRIGGER_LABEL[t]}
-                    </option>
-                  ))}
-                </select>
-                <FieldMessage errors={errors} path="trigger" />
-              </div>
-            ) : null}
-          </div>
-          <div className="checkbox-field">
-            <input
-              {...errors.control('active')}
-              type="checkbox"
-              checked={draft.active}
-              onChange={(e) => update({ active: e.target.checked })}
-            />
-            <label htmlFor={errors.id('active')}>Active</label>
-            <span className="muted small">Inactive rules are kept but never act.</span>
-          </div>
-        </section>
-
-        <section className="form-section" aria-labelledby={`${formId}-conditions`}>
-          <h2 className="section-title" id={`${formId}-conditions`}>
-            Conditions
-          </h2>
-          <FieldMessage errors={errors} path="conditions" />
-          {!fieldsLoaded ? <Spinner size="sm" label="Loading custom fields" /> : null}
-          <ConditionRows
-            group="all"
-            legend="All of these"
-            hint="Every condition here must hold. Leave both groups empty to act on every ticket."
-            rows={draft.all}
-            onChange={(all) => update({ all })}
-            errors={errors}
-            lists={lists}
-            addId={`${formId}-add-all`}
-            focusLater={focusLater}
-          />
-          <ConditionRows
-            group="any"
-            legend="Any of these"
-            hint="When there are some, at least one must hold too."
-            rows={draft.any}
-            onChange={(any) => update({ any })}
-            errors={errors}
-            lists={lists}
-            addId={`${formId}-add-any`}
-            focusLater={focusLater}
-          />
-        </section>
-
-        {kind === 'routing' ? (
-          <fieldset className="form-section" {...errors.group('target', true)}>
-            <legend className="section-title">Sends to</legend>
-            <FieldMessage errors={errors} path="target" />
-            <div className="form-grid">
-              <div className="field">
-                <label htmlFor={errors.id('target.departmentId')}>Department</label>
-                <select
-                  {...errors.control('target.departmentId')}
-                  value={draft.departmentId}
-                  onChange={(e) => {
-                    const departmentId = e.target.value;
-                    const team = desk.teams.find((t) => t.id === draft.teamId);
-                    update({
-                      departmentId,
-                      teamId: team && departmentId && team.departmentId !== departmentId ? '' : draft.teamId,
-                    });
-                  }}
-                >
-                  <option value="">Keep the ticket's department</option>
-                  {desk.departments.map((d) => (
-                    <option key={d.id} value={d.id}>
-                      {d.name}
-                    </option>
-                  ))}
-                </select>
-                <FieldMessage errors={errors} path="target.departmentId" />
-              </div>
-              <div className="field">
-                <label htmlFor={errors.id('target.teamId')}>Team</label>
-                <select
-                  {...errors.control('target.teamId')}
-                  value={draft.teamId}
-                  onChange={(e) => update({ teamId: e.target.value })}
-                >
-                  <option value="">No particular team</option>
-                  {teamsInDepartment.map((t) => (
-                    <option key={t.id} value={t.id}>
-                      {t.name}
-                    </option>
-                  ))}
-                </select>
-                <FieldMessage errors={errors} path="target.teamId" />
-              </div>
-            </div>
-          </fieldset>
-        ) : null}
-
-        <ActionRows
-          rows={draft.actions}
-          onChange={(actions) => update({ actions })}
+      <section className="form-section" aria-labelledby={`${formId}-conditions`}>
+        <h2 className="section-title" id={`${formId}-conditions`}>
+          Conditions
+        </h2>
+        <FieldMessage errors={errors} path="conditions" />
+        {!fieldsLoaded ? <Spinner size="sm" label="Loading custom fields" /> : null}
+        <ConditionRows
+          group="all"
+          legend="All of these"
+          hint="Every condition here must hold. Leave both groups empty to act on every ticket."
+          rows={draft.all}
+          onChange={(all) => update({ all })}
           errors={errors}
           lists={lists}
-          types={kind === 'routing' ? ROUTING_ACTIONS : undefined}
-          addId={`${formId}-add-action`}
+          addId={`${formId}-add-all`}
           focusLater={focusLater}
-          legend={kind === 'routing' ? 'Also' : 'Actions'}
-          hint={
-            kind === 'routing'
-              ? `Routing may also ${ROUTING_ACTIONS.map((t) => ACTION_LABEL[t].toLowerCase()).join(' or ')}; anything else belongs in a workflow rule.`
-              : 'Run in this order; changes to the ticket are saved as one change naming the rule.'
-          }
         />
+        <ConditionRows
+          group="any"
+          legend="Any of these"
+          hint="When there are some, at least one must hold too."
+          rows={draft.any}
+          onChange={(any) => update({ any })}
+          errors={errors}
+          lists={lists}
+          addId={`${formId}-add-any`}
+          focusLater={focusLater}
+        />
+      </section>
 
-        <div className="form-actions">
-          <SaveButton saving={saving} label="Save rule" />
-          <Link to={adminPath(spec.section)} className="btn btn-secondary">
-            Cancel
-          </Link>
-        </div>
-      </form>
-    </div>
+      {kind === 'routing' ? (
+        <fieldset className="form-section" {...errors.group('target', true)}>
+          <legend className="section-title">Sends to</legend>
+          <FieldMessage errors={errors} path="target" />
+          <div className="form-grid">
+            <SelectField
+              label="Department"
+              errors={errors}
+              path="target.departmentId"
+              value={draft.departmentId}
+              onChange={(departmentId) => {
+                const team = desk.teams.find((t) => t.id === draft.teamId);
+                update({
+                  departmentId,
+                  teamId: team && departmentId && team.departmentId !== departmentId ? '' : draft.teamId,
+                });
+              }}
+              placeholder="Keep the ticket's department"
+              options={desk.departments.map((d) => ({ value: d.id, label: d.name }))}
+            />
+            <SelectField
+              label="Team"
+              errors={errors}
+              path="target.teamId"
+              value={draft.teamId}
+              onChange={(teamId) => update({ teamId })}
+              placeholder="No particular team"
+              options={teamsInDepartment.map((t) => ({ value: t.id, label: t.name }))}
+            />
+          </div>
+        </fieldset>
+      ) : null}
+
+      <ActionRows
+        rows={draft.actions}
+        onChange={(actions) => update({ actions })}
+        errors={errors}
+        lists={lists}
+        types={kind === 'routing' ? ROUTING_ACTIONS : undefined}
+        addId={`${formId}-add-action`}
+        focusLater={focusLater}
+        legend={kind === 'routing' ? 'Also' : 'Actions'}
+        hint={
+          kind === 'routing'
+            ? `Routing may also ${ROUTING_ACTIONS.map((t) => ACTION_LABEL[t].toLowerCase()).join(' or ')}; anything else belongs in a workflow rule.`
+            : 'Run in this order; changes to the ticket are saved as one change naming the rule.'
+        }
+      />
+
+      <FormActions saving={saving} label="Save rule" cancelTo={adminPath(spec.section)} />
+    </EditorPage>
   );
 }

@@ -6,12 +6,11 @@
  * server validates; its field errors show next to the fields. Saving sends
  * the version read in `If-Match`, so a concurrent edit is refused.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect } from 'react';
 import { api } from '../../api/client.js';
 import type {
   Channel,
   EscalationAction,
-  FieldError,
   Priority,
   SlaConditions,
   SlaPolicy,
@@ -21,22 +20,32 @@ import type {
   VersionedCalendar,
   VersionedPolicy,
 } from '../../api/types.js';
-import { Alert, Spinner } from '../../components/Feedback.js';
-import {
-  FieldMessage,
-  FormErrors,
-  SaveProblemBanner,
-  useFocusAfterRender,
-  useSave,
-} from '../../components/FormErrors.js';
+import { FieldMessage, type FormErrors, useFocusAfterRender } from '../../components/FormErrors.js';
 import { type Directory, useDirectory } from '../../lib/directory.js';
 import { CHANNEL_LABEL, PRIORITIES, PRIORITY_LABEL } from '../../lib/format.js';
 import { useNow } from '../../lib/now.js';
 import { adminPath, Link, NEW_ITEM, navigate } from '../../lib/router.js';
 import { duration, forgetSlaPolicies, SLA_KIND_LABEL, SLA_KINDS } from '../../lib/sla.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
-import { BackTo, CheckboxGroup, Updated, useItems } from './common.js';
+import {
+  AdminTable,
+  CheckboxField,
+  CheckboxGroup,
+  EditorFallback,
+  EditorPage,
+  FormActions,
+  IdVersion,
+  ifMatch,
+  LoadProblem,
+  NameCell,
+  newIdProblems,
+  PageHeader,
+  Updated,
+  useDraft,
+  useEditorForm,
+  useItems,
+  usePageTitle,
+} from './common.js';
 
 type MinutesField = keyof SlaTargetMinutes;
 const MINUTES_FIELD: Record<SlaTargetKind, MinutesField> = {
@@ -87,95 +96,71 @@ function PolicyList() {
   const directory = useDirectory();
   const policies = useItems<VersionedPolicy>(POLICIES_PATH);
   const calendars = useItems<VersionedCalendar>(CALENDARS_PATH);
-  useEffect(() => setPageTitle('SLA policies'), []);
+  usePageTitle('SLA policies');
   const calendarName = (id: string | null) =>
     id === null ? '24/7' : (calendars.items?.find((c) => c.calendar.id === id)?.calendar.name ?? id);
   const items = policies.items;
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            SLA policies
-          </h1>
-          <p className="page-subtitle">
-            A ticket gets the first active policy, in position order, whose conditions it meets.
-          </p>
-        </div>
+      <PageHeader
+        title="SLA policies"
+        subtitle="A ticket gets the first active policy, in position order, whose conditions it meets."
+      >
         <Link to={adminPath('sla-policies', null)} className="btn btn-primary btn-sm">
           New policy
         </Link>
-      </div>
+      </PageHeader>
       {policies.error ? (
-        <Alert
-          action={
-            <button type="button" className="btn btn-secondary btn-sm" onClick={() => void policies.reload()}>
-              Retry
-            </button>
-          }
-        >
-          The policies could not be loaded: {policies.error}
-        </Alert>
+        <LoadProblem what="The policies" error={policies.error} onRetry={() => void policies.reload()} />
       ) : null}
-      <div className="table-card">
-        <table className="admin-table" aria-label="SLA policies" aria-busy={policies.loading}>
-          <thead>
-            <tr>
-              <th scope="col" className="col-position">
-                Position
-              </th>
-              <th scope="col">Policy</th>
-              <th scope="col">Applies to</th>
-              <th scope="col">Counts in</th>
-              <th scope="col">Normal priority</th>
-              <th scope="col">Last change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items?.map(({ policy, version, updatedAt, updatedBy }) => {
-              const normal = policy.targets.normal;
-              return (
-                <tr key={policy.id} className={policy.active ? undefined : 'is-inactive'}>
-                  <td className="col-position mono">{policy.position}</td>
-                  <td>
-                    <Link to={adminPath('sla-policies', policy.id)} className="admin-name">
-                      {policy.name}
-                    </Link>
-                    <span className="admin-id">
-                      <span className="mono muted small">{policy.id}</span>
-                      {policy.active ? null : <span className="pill pill-auto">Inactive</span>}
-                    </span>
-                  </td>
-                  <td className="small">{conditionsSummary(policy.conditions, directory)}</td>
-                  <td className="small">{calendarName(policy.calendarId)}</td>
-                  <td className="small">
-                    {normal
-                      ? SLA_KINDS.filter((k) => normal[MINUTES_FIELD[k]] !== undefined)
-                          .map((k) => `${SLA_KIND_LABEL[k]} ${duration(normal[MINUTES_FIELD[k]] ?? 0)}`)
-                          .join(' · ') || '—'
-                      : '—'}
-                  </td>
-                  <td>
-                    <Updated version={version} at={updatedAt} by={updatedBy} now={now} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {!items && policies.loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading policies" />
-          </div>
-        ) : null}
-        {items && items.length === 0 ? (
-          <div className="empty-state">
+      <AdminTable
+        label="SLA policies"
+        columns={[
+          { label: 'Position', className: 'col-position' },
+          'Policy',
+          'Applies to',
+          'Counts in',
+          'Normal priority',
+          'Last change',
+        ]}
+        loading={policies.loading}
+        items={items}
+        loadingLabel="Loading policies"
+        empty={
+          <>
             <p className="empty-title">No SLA policies yet</p>
             <p className="muted">Tickets run without SLA targets until a policy applies.</p>
-          </div>
-        ) : null}
-      </div>
+          </>
+        }
+      >
+        {items?.map(({ policy, version, updatedAt, updatedBy }) => {
+          const normal = policy.targets.normal;
+          return (
+            <tr key={policy.id} className={policy.active ? undefined : 'is-inactive'}>
+              <td className="col-position mono">{policy.position}</td>
+              <NameCell
+                to={adminPath('sla-policies', policy.id)}
+                name={policy.name}
+                detail={policy.id}
+                inactive={policy.active ? undefined : 'Inactive'}
+              />
+              <td className="small">{conditionsSummary(policy.conditions, directory)}</td>
+              <td className="small">{calendarName(policy.calendarId)}</td>
+              <td className="small">
+                {normal
+                  ? SLA_KINDS.filter((k) => normal[MINUTES_FIELD[k]] !== undefined)
+                      .map((k) => `${SLA_KIND_LABEL[k]} ${duration(normal[MINUTES_FIELD[k]] ?? 0)}`)
+                      .join(' · ') || '—'
+                  : '—'}
+              </td>
+              <td>
+                <Updated version={version} at={updatedAt} by={updatedBy} now={now} />
+              </td>
+            </tr>
+          );
+        })}
+      </AdminTable>
     </div>
   );
 }
@@ -376,66 +361,47 @@ function minutesLabel(priority: Priority, kind: SlaTargetKind): string {
   return `${PRIORITY_LABEL[priority]}: ${SLA_KIND_LABEL[kind].toLowerCase()} (minutes)`;
 }
 
+const seedOf = (p: VersionedPolicy) => ({ draft: draftOf(p.policy, 0), version: p.version });
+
 function PolicyEditor({ id }: { id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const directory = useDirectory();
   const policies = useItems<VersionedPolicy>(POLICIES_PATH);
   const calendars = useItems<VersionedCalendar>(CALENDARS_PATH);
   const existing = id === null ? undefined : policies.items?.find((p) => p.policy.id === id);
-  const [draft, setDraft] = useState<PolicyDraft>();
-  const [version, setVersion] = useState<number | null>(null);
-  const { saving, problem, setProblem, run } = useSave();
+  const { draft, setDraft, version, update, reseed } = useDraft(undefined, existing, seedOf);
+  const form = useEditorForm();
+  const { formId, errors, saving, setProblem, run } = form;
   const focusLater = useFocusAfterRender();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
 
   const title = id === null ? 'New SLA policy' : (existing?.policy.name ?? 'SLA policy');
-  useEffect(() => setPageTitle(title), [title]);
+  usePageTitle(title);
 
+  // A new policy goes after the last one, once the policies have loaded.
   useEffect(() => {
-    if (draft !== undefined || !policies.items) return;
-    if (id === null) {
-      const last = Math.max(0, ...policies.items.map((p) => p.policy.position));
-      setDraft(draftOf(null, policies.items.length ? last + 10 : 10));
-    } else if (existing) {
-      setDraft(draftOf(existing.policy, 0));
-      setVersion(existing.version);
-    }
-  }, [id, existing, draft, policies.items]);
+    if (draft !== undefined || !policies.items || id !== null) return;
+    const last = Math.max(0, ...policies.items.map((p) => p.policy.position));
+    setDraft(draftOf(null, policies.items.length ? last + 10 : 10));
+  }, [id, draft, policies.items, setDraft]);
 
   const reloadFromServer = async () => {
-    const fresh = await policies.reload();
-    const found = fresh?.find((p) => p.policy.id === id);
-    if (found) {
-      setDraft(draftOf(found.policy, 0));
-      setVersion(found.version);
-      setProblem(undefined);
-    }
+    if (reseed((await policies.reload())?.find((p) => p.policy.id === id))) setProblem(undefined);
   };
 
   if (!draft) {
-    if (policies.error || (policies.items && id !== null && !existing)) {
-      return (
-        <div className="page admin-page">
-          <BackTo to={adminPath('sla-policies')} label="SLA policies" />
-          <div className="empty-state">
-            <h1 className="empty-title" tabIndex={-1}>
-              {policies.error ? 'The policy could not be loaded' : 'Policy not found'}
-            </h1>
-            <p className="muted">{policies.error ?? `There is no SLA policy with the id “${id}”.`}</p>
-          </div>
-        </div>
-      );
-    }
     return (
-      <div className="page admin-page" aria-busy="true">
-        <BackTo to={adminPath('sla-policies')} label="SLA policies" />
-        <Spinner label="Loading policy" />
-      </div>
+      <EditorFallback
+        back={adminPath('sla-policies')}
+        backLabel="SLA policies"
+        noun="policy"
+        longNoun="SLA policy"
+        id={id}
+        error={policies.error}
+        missing={Boolean(policies.items) && id !== null && !existing}
+      />
     );
   }
 
-  const update = (change: Partial<PolicyDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
   const setLevels = (kind: SlaTargetKind, levels: LevelDraft[]) =>
     setDraft((d) => (d ? { ...d, escalations: { ...d.escalations, [kind]: levels } } : d));
 
@@ -443,11 +409,11 @@ function PolicyEditor({ id }: { id: string | null }) {
     event.preventDefault();
     const policyId = id ?? draft.id.trim();
     if (id === null) {
-      const problems: FieldError[] = [];
-      if (!policyId) problems.push({ field: 'id', message: 'Give the policy an id' });
-      else if (policyId === NEW_ITEM) problems.push({ field: 'id', message: `“${NEW_ITEM}” is reserved` });
-      else if (policies.items?.some((p) => p.policy.id === policyId))
-        problems.push({ field: 'id', message: 'A policy with this id exists already' });
+      const problems = newIdProblems(
+        policyId,
+        'policy',
+        (x) => policies.items?.some((p) => p.policy.id === x) ?? false,
+      );
       if (problems.length > 0) {
         setProblem({ kind: 'error', message: 'The policy was not saved', details: problems });
         return;
@@ -456,7 +422,7 @@ function PolicyEditor({ id }: { id: string | null }) {
     const saved = await run(async () => {
       const result = await api<VersionedPolicy>('PUT', `/sla/policies/${encodeURIComponent(policyId)}`, {
         body: bodyOf(draft),
-        ...(version !== null ? { ifMatch: `"${version}"` } : {}),
+        ...ifMatch(version),
       });
       forgetSlaPolicies();
       notify(`Saved “${result.policy.name}” (version ${result.version})`);
@@ -469,283 +435,259 @@ function PolicyEditor({ id }: { id: string | null }) {
   const hasOtherConditions = Object.keys(draft.otherConditions).length > 0;
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('sla-policies')} label="SLA policies" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                <span className="mono">{existing.policy.id}</span> · version {version ?? existing.version}
-              </>
-            ) : (
-              'Targets and escalations for the tickets that meet its conditions.'
-            )}
-          </p>
-        </div>
-      </div>
-
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={labelOf}
-        noun="policy"
-        onReload={() => void reloadFromServer()}
-        reloading={policies.loading}
-      />
-
-      <form className="admin-form" onSubmit={submit} noValidate aria-labelledby={`${formId}-heading`}>
-        <h2 className="visually-hidden" id={`${formId}-heading`}>
-          {title}
-        </h2>
-        <section className="form-section">
-          <div className="form-grid">
-            <div className="field">
-              <label htmlFor={errors.id('name')}>Name</label>
-              <input
-                {...errors.control('name')}
-                value={draft.name}
-                onChange={(e) => update({ name: e.target.value })}
-                autoComplete="off"
-                required
-              />
-              <FieldMessage errors={errors} path="name" />
-            </div>
-            {id === null ? (
-              <div className="field">
-                <label htmlFor={errors.id('id')}>ID</label>
-                <input
-                  {...errors.control('id')}
-                  className="mono"
-                  value={draft.id}
-                  onChange={(e) => update({ id: e.target.value })}
-                  autoComplete="off"
-                  spellCheck={false}
-                  required
-                />
-                <FieldMessage errors={errors} path="id" />
-              </div>
-            ) : null}
-            <div className="field field-narrow">
-              <label htmlFor={errors.id('position')}>Position</label>
-              <input
-                {...errors.control('position')}
-                type="number"
-                min={0}
-                step={1}
-                inputMode="numeric"
-                value={draft.position}
-                onChange={(e) => update({ position: e.target.value })}
-                aria-describedby={`${formId}-position-hint${errors.at('position').length ? ` ${errors.errorId('position')}` : ''}`}
-              />
-              <p className="field-hint" id={`${formId}-position-hint`}>
-                Lower positions are tried first.
-              </p>
-              <FieldMessage errors={errors} path="position" />
-            </div>
-            <div className="field">
-              <label htmlFor={errors.id('calendarId')}>Business hours</label>
-              <select
-                {...errors.control('calendarId')}
-                value={draft.calendarId}
-                onChange={(e) => update({ calendarId: e.target.value })}
-              >
-                <option value="">24/7 (calendar time)</option>
-                {calendars.items?.map(({ calendar }) => (
-                  <option key={calendar.id} value={calendar.id}>
-                    {calendar.name}
-                  </option>
-                ))}
-                {calendarKnown || !calendars.items ? null : (
-                  <option value={draft.calendarId}>{draft.calendarId} (missing)</option>
-                )}
-                {!calendars.items && draft.calendarId ? (
-                  <option value={draft.calendarId}>{draft.calendarId}</option>
-                ) : null}
-              </select>
-              <FieldMessage errors={errors} path="calendarId" />
-            </div>
-          </div>
-          <div className="checkbox-field">
+    <EditorPage
+      back={adminPath('sla-policies')}
+      backLabel="SLA policies"
+      title={title}
+      subtitle={
+        existing ? (
+          <IdVersion id={existing.policy.id} version={version ?? existing.version} />
+        ) : (
+          'Targets and escalations for the tickets that meet its conditions.'
+        )
+      }
+      form={form}
+      labelOf={labelOf}
+      noun="policy"
+      onReload={() => void reloadFromServer()}
+      reloading={policies.loading}
+      onSubmit={submit}
+      headingId={`${formId}-heading`}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor={errors.id('name')}>Name</label>
             <input
-              {...errors.control('active')}
-              type="checkbox"
-              checked={draft.active}
-              onChange={(e) => update({ active: e.target.checked })}
+              {...errors.control('name')}
+              value={draft.name}
+              onChange={(e) => update({ name: e.target.value })}
+              autoComplete="off"
+              required
             />
-            <label htmlFor={errors.id('active')}>Active</label>
-            <span className="muted small">Inactive policies are skipped when matching tickets.</span>
+            <FieldMessage errors={errors} path="name" />
           </div>
-        </section>
-
-        <fieldset className="form-section" {...errors.group('conditions')}>
-          <legend className="section-title">Conditions</legend>
-          <p className="field-hint">
-            Every condition you set must hold; within one, any of the chosen values will do. Set none to apply
-            to every ticket.
-          </p>
-          <FieldMessage errors={errors} path="conditions" />
-          <div className="condition-grid">
-            <CheckboxGroup
-              legend="Priorities"
-              errors={errors}
-              path="conditions.priorities"
-              options={PRIORITY_ROWS.map((p) => ({ value: p, label: PRIORITY_LABEL[p] }))}
-              selected={draft.priorities}
-              onChange={(priorities) => update({ priorities: priorities as Priority[] })}
-              none="Any priority"
-            />
-            <CheckboxGroup
-              legend="Departments"
-              errors={errors}
-              path="conditions.departmentIds"
-              options={[
-                ...directory.departments.map((d) => ({ value: d.id, label: d.name })),
-                ...draft.departmentIds
-                  .filter((d) => !directory.departments.some((x) => x.id === d))
-                  .map((d) => ({ value: d, label: d })),
-              ]}
-              selected={draft.departmentIds}
-              onChange={(departmentIds) => update({ departmentIds })}
-              none="Any department"
-            />
-            <CheckboxGroup
-              legend="Channels"
-              errors={errors}
-              path="conditions.channels"
-              options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABEL[c] }))}
-              selected={draft.channels}
-              onChange={(channels) => update({ channels: channels as Channel[] })}
-              none="Any channel"
-            />
+          {id === null ? (
             <div className="field">
-              <label htmlFor={errors.id('conditions.tags')}>Tags</label>
+              <label htmlFor={errors.id('id')}>ID</label>
               <input
-                {...errors.control('conditions.tags', true)}
-                value={draft.tags}
-                onChange={(e) => update({ tags: e.target.value })}
-                placeholder="e.g. vip, enterprise"
-                aria-describedby={`${formId}-tags-hint${errors.at('conditions.tags', true).length ? ` ${errors.errorId('conditions.tags')}` : ''}`}
+                {...errors.control('id')}
+                className="mono"
+                value={draft.id}
+                onChange={(e) => update({ id: e.target.value })}
                 autoComplete="off"
                 spellCheck={false}
+                required
               />
-              <p className="field-hint" id={`${formId}-tags-hint`}>
-                Comma-separated; a ticket with any of them matches.
-              </p>
-              <FieldMessage errors={errors} path="conditions.tags" nested />
+              <FieldMessage errors={errors} path="id" />
             </div>
-          </div>
-          {hasOtherConditions ? (
-            <p className="muted small">
-              Also kept as set through the API:{' '}
-              {Object.keys(draft.otherConditions)
-                .map((k) => CONDITION_LABEL[k] ?? k)
-                .join(', ')}
-              .
-            </p>
           ) : null}
-        </fieldset>
-
-        <fieldset className="form-section" {...errors.group('targets')}>
-          <legend className="section-title">Targets</legend>
-          <p className="field-hint" id={`${formId}-targets-hint`}>
-            Minutes of business time per priority; leave a field empty for no target.
-          </p>
-          <FieldMessage errors={errors} path="targets" />
-          <table className="targets-table">
-            <thead>
-              <tr>
-                <th scope="col">Priority</th>
-                {SLA_KINDS.map((kind) => (
-                  <th key={kind} scope="col">
-                    {SLA_KIND_LABEL[kind]}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {PRIORITY_ROWS.map((priority) => (
-                <tr key={priority}>
-                  <th scope="row">{PRIORITY_LABEL[priority]}</th>
-                  {SLA_KINDS.map((kind) => {
-                    const field = MINUTES_FIELD[kind];
-                    const path = `targets.${priority}.${field}`;
-                    const value = draft.targets[priority][field];
-                    const minutes = Number(value);
-                    return (
-                      <td key={kind}>
-                        <input
-                          {...errors.control(path)}
-                          type="number"
-                          min={1}
-                          step={1}
-                          inputMode="numeric"
-                          className="minutes-input"
-                          value={value}
-                          onChange={(e) =>
-                            setDraft((d) =>
-                              d
-                                ? {
-                                    ...d,
-                                    targets: {
-                                      ...d.targets,
-                                      [priority]: { ...d.targets[priority], [field]: e.target.value },
-                                    },
-                                  }
-                                : d,
-                            )
-                          }
-                          aria-label={minutesLabel(priority, kind)}
-                        />
-                        {value.trim() && Number.isInteger(minutes) && minutes > 0 ? (
-                          <span className="minutes-hint" aria-hidden="true">
-                            {duration(minutes)}
-                          </span>
-                        ) : null}
-                        <FieldMessage errors={errors} path={path} />
-                      </td>
-                    );
-                  })}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </fieldset>
-
-        <fieldset className="form-section" {...errors.group('escalations')}>
-          <legend className="section-title">Escalations</legend>
-          <p className="field-hint">
-            Each level fires once, when the given share of a target's time has passed (100 % = due).
-          </p>
-          <FieldMessage errors={errors} path="escalations" />
-          {SLA_KINDS.map((kind) => (
-            <EscalationEditor
-              key={kind}
-              kind={kind}
-              levels={draft.escalations[kind]}
-              onChange={(levels) => setLevels(kind, levels)}
-              errors={errors}
-              teams={teams}
-              formId={formId}
-              focusLater={focusLater}
+          <div className="field field-narrow">
+            <label htmlFor={errors.id('position')}>Position</label>
+            <input
+              {...errors.control('position')}
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={draft.position}
+              onChange={(e) => update({ position: e.target.value })}
+              aria-describedby={`${formId}-position-hint${errors.at('position').length ? ` ${errors.errorId('position')}` : ''}`}
             />
-          ))}
-        </fieldset>
-
-        <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={saving}>
-            {saving ? <Spinner size="sm" /> : null}
-            {saving ? 'Saving…' : 'Save policy'}
-          </button>
-          <Link to={adminPath('sla-policies')} className="btn btn-secondary">
-            Cancel
-          </Link>
+            <p className="field-hint" id={`${formId}-position-hint`}>
+              Lower positions are tried first.
+            </p>
+            <FieldMessage errors={errors} path="position" />
+          </div>
+          <div className="field">
+            <label htmlFor={errors.id('calendarId')}>Business hours</label>
+            <select
+              {...errors.control('calendarId')}
+              value={draft.calendarId}
+              onChange={(e) => update({ calendarId: e.target.value })}
+            >
+              <option value="">24/7 (calendar time)</option>
+              {calendars.items?.map(({ calendar }) => (
+                <option key={calendar.id} value={calendar.id}>
+                  {calendar.name}
+                </option>
+              ))}
+              {calendarKnown || !calendars.items ? null : (
+                <option value={draft.calendarId}>{draft.calendarId} (missing)</option>
+              )}
+              {!calendars.items && draft.calendarId ? (
+                <option value={draft.calendarId}>{draft.calendarId}</option>
+              ) : null}
+            </select>
+            <FieldMessage errors={errors} path="calendarId" />
+          </div>
         </div>
-      </form>
-    </div>
+        <CheckboxField
+          label="Active"
+          errors={errors}
+          path="active"
+          checked={draft.active}
+          onChange={(active) => update({ active })}
+          hint="Inactive policies are skipped when matching tickets."
+        />
+      </section>
+
+      <fieldset className="form-section" {...errors.group('conditions')}>
+        <legend className="section-title">Conditions</legend>
+        <p className="field-hint">
+          Every condition you set must hold; within one, any of the chosen values will do. Set none to apply
+          to every ticket.
+        </p>
+        <FieldMessage errors={errors} path="conditions" />
+        <div className="condition-grid">
+          <CheckboxGroup
+            legend="Priorities"
+            errors={errors}
+            path="conditions.priorities"
+            options={PRIORITY_ROWS.map((p) => ({ value: p, label: PRIORITY_LABEL[p] }))}
+            selected={draft.priorities}
+            onChange={(priorities) => update({ priorities: priorities as Priority[] })}
+            none="Any priority"
+          />
+          <CheckboxGroup
+            legend="Departments"
+            errors={errors}
+            path="conditions.departmentIds"
+            options={[
+              ...directory.departments.map((d) => ({ value: d.id, label: d.name })),
+              ...draft.departmentIds
+                .filter((d) => !directory.departments.some((x) => x.id === d))
+                .map((d) => ({ value: d, label: d })),
+            ]}
+            selected={draft.departmentIds}
+            onChange={(departmentIds) => update({ departmentIds })}
+            none="Any department"
+          />
+          <CheckboxGroup
+            legend="Channels"
+            errors={errors}
+            path="conditions.channels"
+            options={CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABEL[c] }))}
+            selected={draft.channels}
+            onChange={(channels) => update({ channels: channels as Channel[] })}
+            none="Any channel"
+          />
+          <div className="field">
+            <label htmlFor={errors.id('conditions.tags')}>Tags</label>
+            <input
+              {...errors.control('conditions.tags', true)}
+              value={draft.tags}
+              onChange={(e) => update({ tags: e.target.value })}
+              placeholder="e.g. vip, enterprise"
+              aria-describedby={`${formId}-tags-hint${errors.at('conditions.tags', true).length ? ` ${errors.errorId('conditions.tags')}` : ''}`}
+              autoComplete="off"
+              spellCheck={false}
+            />
+            <p className="field-hint" id={`${formId}-tags-hint`}>
+              Comma-separated; a ticket with any of them matches.
+            </p>
+            <FieldMessage errors={errors} path="conditions.tags" nested />
+          </div>
+        </div>
+        {hasOtherConditions ? (
+          <p className="muted small">
+            Also kept as set through the API:{' '}
+            {Object.keys(draft.otherConditions)
+              .map((k) => CONDITION_LABEL[k] ?? k)
+              .join(', ')}
+            .
+          </p>
+        ) : null}
+      </fieldset>
+
+      <fieldset className="form-section" {...errors.group('targets')}>
+        <legend className="section-title">Targets</legend>
+        <p className="field-hint" id={`${formId}-targets-hint`}>
+          Minutes of business time per priority; leave a field empty for no target.
+        </p>
+        <FieldMessage errors={errors} path="targets" />
+        <table className="targets-table">
+          <thead>
+            <tr>
+              <th scope="col">Priority</th>
+              {SLA_KINDS.map((kind) => (
+                <th key={kind} scope="col">
+                  {SLA_KIND_LABEL[kind]}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {PRIORITY_ROWS.map((priority) => (
+              <tr key={priority}>
+                <th scope="row">{PRIORITY_LABEL[priority]}</th>
+                {SLA_KINDS.map((kind) => {
+                  const field = MINUTES_FIELD[kind];
+                  const path = `targets.${priority}.${field}`;
+                  const value = draft.targets[priority][field];
+                  const minutes = Number(value);
+                  return (
+                    <td key={kind}>
+                      <input
+                        {...errors.control(path)}
+                        type="number"
+                        min={1}
+                        step={1}
+                        inputMode="numeric"
+                        className="minutes-input"
+                        value={value}
+                        onChange={(e) =>
+                          setDraft((d) =>
+                            d
+                              ? {
+                                  ...d,
+                                  targets: {
+                                    ...d.targets,
+                                    [priority]: { ...d.targets[priority], [field]: e.target.value },
+                                  },
+                                }
+                              : d,
+                          )
+                        }
+                        aria-label={minutesLabel(priority, kind)}
+                      />
+                      {value.trim() && Number.isInteger(minutes) && minutes > 0 ? (
+                        <span className="minutes-hint" aria-hidden="true">
+                          {duration(minutes)}
+                        </span>
+                      ) : null}
+                      <FieldMessage errors={errors} path={path} />
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </fieldset>
+
+      <fieldset className="form-section" {...errors.group('escalations')}>
+        <legend className="section-title">Escalations</legend>
+        <p className="field-hint">
+          Each level fires once, when the given share of a target's time has passed (100 % = due).
+        </p>
+        <FieldMessage errors={errors} path="escalations" />
+        {SLA_KINDS.map((kind) => (
+          <EscalationEditor
+            key={kind}
+            kind={kind}
+            levels={draft.escalations[kind]}
+            onChange={(levels) => setLevels(kind, levels)}
+            errors={errors}
+            teams={teams}
+            formId={formId}
+            focusLater={focusLater}
+          />
+        ))}
+      </fieldset>
+
+      <FormActions saving={saving} label="Save policy" cancelTo={adminPath('sla-policies')} />
+    </EditorPage>
   );
 }
 

@@ -7,7 +7,7 @@
  * sent as PATCHes of what changed, with the version read in If-Match; the
  * server's field errors show next to the controls they name.
  */
-import { type FormEvent, useEffect, useId, useMemo, useState } from 'react';
+import { type FormEvent, useEffect } from 'react';
 import { api } from '../../api/client.js';
 import type {
   Agent,
@@ -18,25 +18,33 @@ import type {
   Team,
   TeamAssignment,
 } from '../../api/types.js';
-import { Spinner } from '../../components/Feedback.js';
-import { FieldMessage, FormErrors, SaveProblemBanner, useSave } from '../../components/FormErrors.js';
+import { FieldMessage } from '../../components/FormErrors.js';
 import { useDirectory } from '../../lib/directory.js';
 import { adminPath, Link, navigate } from '../../lib/router.js';
-import { setPageTitle } from '../../lib/title.js';
 import { useToast } from '../../lib/toast.js';
 import {
-  BackTo,
+  AdminTable,
+  CheckboxField,
   CheckboxGroup,
   conflictOn,
   EditorFallback,
+  EditorPage,
+  FormActions,
+  IdVersion,
   ifMatch,
   LoadProblem,
+  NameAndId,
+  NameCell,
   newIdProblems,
-  SaveButton,
-  slugOf,
+  optionsOf,
+  PageHeader,
+  SelectField,
   splitList,
   TextField,
+  useDraft,
+  useEditorForm,
   useItems,
+  usePageTitle,
 } from './common.js';
 import { isPicklist, useFields } from './desk-data.js';
 import './admin-desk.css';
@@ -48,15 +56,12 @@ const STRATEGY_LABEL: Record<Strategy, string> = {
   least_load: 'Least load (fewest open tickets)',
   skills: 'Skills (agents with the skills a ticket needs)',
 };
-const STRATEGIES = Object.keys(STRATEGY_LABEL) as Strategy[];
 const ROLE_LABEL: Record<Role, string> = { admin: 'Admin', supervisor: 'Supervisor', agent: 'Agent' };
-const ROLES = Object.keys(ROLE_LABEL) as Role[];
 const AVAILABILITY_LABEL: Record<Availability, string> = {
   online: 'Online',
   away: 'Away',
   offline: 'Offline',
 };
-const AVAILABILITIES = Object.keys(AVAILABILITY_LABEL) as Availability[];
 const ID_PATTERN = { test: /^[A-Za-z0-9_-]{1,64}$/, message: 'Letters, digits, _ and - only, up to 64' };
 
 export function TeamsPage({ id }: { id?: string | null }) {
@@ -71,19 +76,16 @@ function TeamsAndAgents() {
   const teams = useItems<Team>('/teams');
   const agents = useItems<Agent>('/agents');
   const departments = useItems<Department>('/departments');
-  useEffect(() => setPageTitle('Teams & agents'), []);
+  usePageTitle('Teams & agents');
   const departmentName = (id: string) => departments.items?.find((d) => d.id === id)?.name ?? id;
   const teamName = (id: string) => teams.items?.find((t) => t.id === id)?.name ?? id;
 
   return (
     <div className="page admin-page">
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            Teams &amp; agents
-          </h1>
-          <p className="page-subtitle">Who works in which department and team, and how tickets reach them.</p>
-        </div>
+      <PageHeader
+        title="Teams & agents"
+        subtitle="Who works in which department and team, and how tickets reach them."
+      >
         <div className="page-actions">
           <Link to={adminPath('teams', null)} className="btn btn-primary btn-sm">
             New team
@@ -92,95 +94,65 @@ function TeamsAndAgents() {
             New agent
           </Link>
         </div>
-      </div>
+      </PageHeader>
       {teams.error ? (
         <LoadProblem what="The teams" error={teams.error} onRetry={() => void teams.reload()} />
       ) : null}
       <h2 className="subheading">Teams</h2>
-      <div className="table-card">
-        <table className="admin-table" aria-label="Teams" aria-busy={teams.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Team</th>
-              <th scope="col">Department</th>
-              <th scope="col">Assignment</th>
-              <th scope="col">Members</th>
+      <AdminTable
+        label="Teams"
+        columns={['Team', 'Department', 'Assignment', 'Members']}
+        loading={teams.loading}
+        items={teams.items}
+        loadingLabel="Loading teams"
+      >
+        {teams.items?.map((t) => {
+          const members = agents.items?.filter((a) => a.teamIds.includes(t.id)) ?? [];
+          return (
+            <tr key={t.id} className={t.active ? undefined : 'is-inactive'}>
+              <NameCell
+                to={adminPath('teams', t.id)}
+                name={t.name}
+                detail={t.id}
+                inactive={t.active ? undefined : 'Disabled'}
+              />
+              <td>{departmentName(t.departmentId)}</td>
+              <td className="small">{STRATEGY_LABEL[t.assignment?.strategy ?? 'manual']}</td>
+              <td className="small">{members.length ? members.map((a) => a.name).join(', ') : '—'}</td>
             </tr>
-          </thead>
-          <tbody>
-            {teams.items?.map((t) => {
-              const members = agents.items?.filter((a) => a.teamIds.includes(t.id)) ?? [];
-              return (
-                <tr key={t.id} className={t.active ? undefined : 'is-inactive'}>
-                  <td>
-                    <Link to={adminPath('teams', t.id)} className="admin-name">
-                      {t.name}
-                    </Link>
-                    <span className="admin-id">
-                      <span className="mono muted small">{t.id}</span>
-                      {t.active ? null : <span className="pill pill-auto">Disabled</span>}
-                    </span>
-                  </td>
-                  <td>{departmentName(t.departmentId)}</td>
-                  <td className="small">{STRATEGY_LABEL[t.assignment?.strategy ?? 'manual']}</td>
-                  <td className="small">{members.length ? members.map((a) => a.name).join(', ') : '—'}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-        {!teams.items && teams.loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading teams" />
-          </div>
-        ) : null}
-      </div>
+          );
+        })}
+      </AdminTable>
 
       {agents.error ? (
         <LoadProblem what="The agents" error={agents.error} onRetry={() => void agents.reload()} />
       ) : null}
       <h2 className="subheading admin-section-gap">Agents</h2>
-      <div className="table-card">
-        <table className="admin-table" aria-label="Agents" aria-busy={agents.loading}>
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Role</th>
-              <th scope="col">Departments</th>
-              <th scope="col">Teams</th>
-              <th scope="col">Availability</th>
-              <th scope="col">Capacity</th>
-              <th scope="col">Skills</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agents.items?.map((a) => (
-              <tr key={a.id} className={a.active ? undefined : 'is-inactive'}>
-                <td>
-                  <Link to={adminPath('agents', a.id)} className="admin-name">
-                    {a.name}
-                  </Link>
-                  <span className="admin-id">
-                    <span className="muted small">{a.email}</span>
-                    {a.active ? null : <span className="pill pill-auto">Inactive</span>}
-                  </span>
-                </td>
-                <td>{ROLE_LABEL[a.role]}</td>
-                <td className="small">{a.departmentIds.map(departmentName).join(', ') || '—'}</td>
-                <td className="small">{a.teamIds.map(teamName).join(', ') || '—'}</td>
-                <td>{AVAILABILITY_LABEL[a.availability]}</td>
-                <td className="mono">{a.capacity}</td>
-                <td className="small">{a.skills.join(', ') || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {!agents.items && agents.loading ? (
-          <div className="timeline-loading">
-            <Spinner label="Loading agents" />
-          </div>
-        ) : null}
-      </div>
+      <AdminTable
+        label="Agents"
+        columns={['Agent', 'Role', 'Departments', 'Teams', 'Availability', 'Capacity', 'Skills']}
+        loading={agents.loading}
+        items={agents.items}
+        loadingLabel="Loading agents"
+      >
+        {agents.items?.map((a) => (
+          <tr key={a.id} className={a.active ? undefined : 'is-inactive'}>
+            <NameCell
+              to={adminPath('agents', a.id)}
+              name={a.name}
+              detail={a.email}
+              mono={false}
+              inactive={a.active ? undefined : 'Inactive'}
+            />
+            <td>{ROLE_LABEL[a.role]}</td>
+            <td className="small">{a.departmentIds.map(departmentName).join(', ') || '—'}</td>
+            <td className="small">{a.teamIds.map(teamName).join(', ') || '—'}</td>
+            <td>{AVAILABILITY_LABEL[a.availability]}</td>
+            <td className="mono">{a.capacity}</td>
+            <td className="small">{a.skills.join(', ') || '—'}</td>
+          </tr>
+        ))}
+      </AdminTable>
     </div>
   );
 }
@@ -215,6 +187,8 @@ function teamDraft(team: Team | null, departmentId = ''): TeamDraft {
   };
 }
 
+const seedTeam = (team: Team) => ({ draft: teamDraft(team), version: team.version });
+
 function assignmentOf(d: TeamDraft): TeamAssignment {
   if (d.strategy !== 'skills') return { strategy: d.strategy };
   return {
@@ -240,28 +214,24 @@ function teamLabel(path: string): string {
 }
 
 function TeamEditor({ id }: { id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const directory = useDirectory();
   const teams = useItems<Team>('/teams');
   const departments = useItems<Department>('/departments');
   const { fields } = useFields();
   const existing = id === null ? undefined : teams.items?.find((t) => t.id === id);
-  const [draft, setDraft] = useState<TeamDraft>();
-  const [version, setVersion] = useState<number | null>(null);
-  const { saving, problem, setProblem, run } = useSave();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
+  const { draft, setDraft, version, update, reseed } = useDraft(undefined, existing, seedTeam);
+  const form = useEditorForm();
+  const { errors, saving, setProblem, run } = form;
   const title = id === null ? 'New team' : (existing?.name ?? 'Team');
-  useEffect(() => setPageTitle(title), [title]);
+  usePageTitle(title);
 
+  // A new team starts in the first department, once the departments have loaded.
   useEffect(() => {
-    if (draft !== undefined) return;
-    if (id === null && departments.items) setDraft(teamDraft(null, departments.items[0]?.id ?? ''));
-    else if (existing) {
-      setDraft(teamDraft(existing));
-      setVersion(existing.version);
+    if (id === null && draft === undefined && departments.items) {
+      setDraft(teamDraft(null, departments.items[0]?.id ?? ''));
     }
-  }, [id, existing, draft, departments.items]);
+  }, [id, draft, departments.items, setDraft]);
 
   if (!draft) {
     return (
@@ -276,16 +246,8 @@ function TeamEditor({ id }: { id: string | null }) {
     );
   }
 
-  const update = (change: Partial<TeamDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
-
   const reloadFromServer = async () => {
-    const fresh = await teams.reload();
-    const found = fresh?.find((t) => t.id === id);
-    if (found) {
-      setDraft(teamDraft(found));
-      setVersion(found.version);
-      setProblem(undefined);
-    }
+    if (reseed((await teams.reload())?.find((t) => t.id === id))) setProblem(undefined);
   };
 
   const submit = async (event: FormEvent) => {
@@ -348,149 +310,107 @@ function TeamEditor({ id }: { id: string | null }) {
   const picklists = (fields ?? []).filter((f) => isPicklist(f.type));
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('teams')} label="Teams & agents" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                <span className="mono">{existing.id}</span> · version {version ?? existing.version}
-              </>
-            ) : (
-              'A group of agents inside one department.'
-            )}
-          </p>
+    <EditorPage
+      back={adminPath('teams')}
+      backLabel="Teams & agents"
+      title={title}
+      subtitle={
+        existing ? (
+          <IdVersion id={existing.id} version={version ?? existing.version} />
+        ) : (
+          'A group of agents inside one department.'
+        )
+      }
+      form={form}
+      labelOf={teamLabel}
+      noun="team"
+      onReload={() => void reloadFromServer()}
+      reloading={teams.loading}
+      onSubmit={submit}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <NameAndId errors={errors} draft={draft} nameKey="name" isNew={id === null} update={update} />
+          <SelectField
+            label="Department"
+            errors={errors}
+            path="departmentId"
+            value={draft.departmentId}
+            onChange={(departmentId) => update({ departmentId })}
+            placeholder="Choose…"
+            options={(departments.items ?? []).map((d) => ({
+              value: d.id,
+              label: d.active ? d.name : `${d.name} (disabled)`,
+            }))}
+          />
         </div>
-      </div>
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={teamLabel}
-        noun="team"
-        onReload={() => void reloadFromServer()}
-        reloading={teams.loading}
-      />
-      <form className="admin-form" onSubmit={submit} noValidate aria-label={title}>
-        <section className="form-section">
-          <div className="form-grid">
-            <TextField
-              label="Name"
+        {id !== null ? (
+          <CheckboxField
+            label="Enabled"
+            errors={errors}
+            path="active"
+            checked={draft.active}
+            onChange={(active) => update({ active })}
+            hint="A disabled team gets no new tickets."
+          />
+        ) : null}
+      </section>
+
+      <fieldset className="form-section" {...errors.group('assignment', true)}>
+        <legend className="section-title">Assignment</legend>
+        <SelectField
+          label="How tickets get an assignee"
+          errors={errors}
+          path="assignment.strategy"
+          value={draft.strategy}
+          onChange={(strategy) => update({ strategy })}
+          options={optionsOf(STRATEGY_LABEL)}
+          message={false}
+        />
+        {draft.strategy === 'skills' ? (
+          <>
+            <CheckboxGroup
+              legend="Skills from these fields' values"
               errors={errors}
-              path="name"
-              value={draft.name}
-              onChange={(name) =>
-                update(id === null && !draft.idEdited ? { name, id: slugOf(name) } : { name })
-              }
+              path="assignment.skills.fromFields"
+              options={picklists.map((f) => ({ value: f.id, label: f.label }))}
+              selected={draft.fromFields}
+              onChange={(fromFields) => update({ fromFields })}
+              none="No field"
             />
-            {id === null ? (
+            <div className="form-grid">
               <TextField
-                label="ID"
+                label="Tags with this prefix name a skill"
                 errors={errors}
-                path="id"
-                value={draft.id}
-                onChange={(value) => update({ id: value, idEdited: true })}
+                path="assignment.skills.tagPrefix"
+                value={draft.tagPrefix}
+                onChange={(tagPrefix) => update({ tagPrefix })}
+                placeholder="e.g. skill:"
+                hint="A tag skill:french requires the skill french."
                 spellCheck={false}
-                mono
               />
-            ) : null}
-            <div className="field">
-              <label htmlFor={errors.id('departmentId')}>Department</label>
-              <select
-                {...errors.control('departmentId')}
-                value={draft.departmentId}
-                onChange={(e) => update({ departmentId: e.target.value })}
-              >
-                <option value="">Choose…</option>
-                {departments.items?.map((d) => (
-                  <option key={d.id} value={d.id}>
-                    {d.name}
-                    {d.active ? '' : ' (disabled)'}
-                  </option>
-                ))}
-              </select>
-              <FieldMessage errors={errors} path="departmentId" />
-            </div>
-          </div>
-          {id !== null ? (
-            <div className="checkbox-field">
-              <input
-                {...errors.control('active')}
-                type="checkbox"
-                checked={draft.active}
-                onChange={(e) => update({ active: e.target.checked })}
-              />
-              <label htmlFor={errors.id('active')}>Enabled</label>
-              <span className="muted small">A disabled team gets no new tickets.</span>
-            </div>
-          ) : null}
-        </section>
-
-        <fieldset className="form-section" {...errors.group('assignment', true)}>
-          <legend className="section-title">Assignment</legend>
-          <div className="field">
-            <label htmlFor={errors.id('assignment.strategy')}>How tickets get an assignee</label>
-            <select
-              {...errors.control('assignment.strategy')}
-              value={draft.strategy}
-              onChange={(e) => update({ strategy: e.target.value as Strategy })}
-            >
-              {STRATEGIES.map((s) => (
-                <option key={s} value={s}>
-                  {STRATEGY_LABEL[s]}
-                </option>
-              ))}
-            </select>
-          </div>
-          {draft.strategy === 'skills' ? (
-            <>
-              <CheckboxGroup
-                legend="Skills from these fields' values"
+              <TextField
+                label="Skills every ticket needs"
                 errors={errors}
-                path="assignment.skills.fromFields"
-                options={picklists.map((f) => ({ value: f.id, label: f.label }))}
-                selected={draft.fromFields}
-                onChange={(fromFields) => update({ fromFields })}
-                none="No field"
+                path="assignment.skills.always"
+                value={draft.always}
+                onChange={(always) => update({ always })}
+                placeholder="e.g. english"
+                hint="Comma-separated."
+                nested
               />
-              <div className="form-grid">
-                <TextField
-                  label="Tags with this prefix name a skill"
-                  errors={errors}
-                  path="assignment.skills.tagPrefix"
-                  value={draft.tagPrefix}
-                  onChange={(tagPrefix) => update({ tagPrefix })}
-                  placeholder="e.g. skill:"
-                  hint="A tag skill:french requires the skill french."
-                  spellCheck={false}
-                />
-                <TextField
-                  label="Skills every ticket needs"
-                  errors={errors}
-                  path="assignment.skills.always"
-                  value={draft.always}
-                  onChange={(always) => update({ always })}
-                  placeholder="e.g. english"
-                  hint="Comma-separated."
-                  nested
-                />
-              </div>
-            </>
-          ) : null}
-          <FieldMessage errors={errors} path="assignment" />
-        </fieldset>
+            </div>
+          </>
+        ) : null}
+        <FieldMessage errors={errors} path="assignment" />
+      </fieldset>
 
-        <div className="form-actions">
-          <SaveButton saving={saving} label={id === null ? 'Create team' : 'Save team'} />
-          <Link to={adminPath('teams')} className="btn btn-secondary">
-            Cancel
-          </Link>
-        </div>
-      </form>
-    </div>
+      <FormActions
+        saving={saving}
+        label={id === null ? 'Create team' : 'Save team'}
+        cancelTo={adminPath('teams')}
+      />
+    </EditorPage>
   );
 }
 
@@ -509,6 +429,8 @@ interface AgentDraft {
   skills: string;
   password: string;
 }
+
+const seedAgent = (agent: Agent) => ({ draft: agentDraft(agent), version: agent.version });
 
 function agentDraft(agent: Agent | null): AgentDraft {
   return {
@@ -546,28 +468,21 @@ function agentLabel(path: string): string {
 }
 
 function AgentEditor({ id }: { id: string | null }) {
-  const formId = useId();
   const notify = useToast();
   const directory = useDirectory();
   const agents = useItems<Agent>('/agents');
   const teams = useItems<Team>('/teams');
   const departments = useItems<Department>('/departments');
   const existing = id === null ? undefined : agents.items?.find((a) => a.id === id);
-  const [draft, setDraft] = useState<AgentDraft | undefined>(() =>
+  const { draft, version, setVersion, update, reseed } = useDraft(
     id === null ? agentDraft(null) : undefined,
+    existing,
+    seedAgent,
   );
-  const [version, setVersion] = useState<number | null>(null);
-  const { saving, problem, setProblem, run } = useSave();
-  const errors = useMemo(() => FormErrors.from(formId, problem), [formId, problem]);
+  const form = useEditorForm();
+  const { errors, saving, setProblem, run } = form;
   const title = id === null ? 'New agent' : (existing?.name ?? 'Agent');
-  useEffect(() => setPageTitle(title), [title]);
-
-  useEffect(() => {
-    if (existing && draft === undefined) {
-      setDraft(agentDraft(existing));
-      setVersion(existing.version);
-    }
-  }, [existing, draft]);
+  usePageTitle(title);
 
   if (!draft) {
     return (
@@ -582,17 +497,10 @@ function AgentEditor({ id }: { id: string | null }) {
     );
   }
 
-  const update = (change: Partial<AgentDraft>) => setDraft((d) => (d ? { ...d, ...change } : d));
   const self = existing?.id === directory.me.id;
 
   const reloadFromServer = async () => {
-    const fresh = await agents.reload();
-    const found = fresh?.find((a) => a.id === id);
-    if (found) {
-      setDraft(agentDraft(found));
-      setVersion(found.version);
-      setProblem(undefined);
-    }
+    if (reseed((await agents.reload())?.find((a) => a.id === id))) setProblem(undefined);
   };
 
   const setAvailability = (agent: Agent) =>
@@ -690,178 +598,153 @@ function AgentEditor({ id }: { id: string | null }) {
     .map((t) => ({ value: t.id, label: `${t.name} (${departmentName(t.departmentId)})` }));
 
   return (
-    <div className="page admin-page">
-      <BackTo to={adminPath('agents')} label="Teams & agents" />
-      <div className="page-header">
-        <div>
-          <h1 className="page-title" tabIndex={-1}>
-            {title}
-          </h1>
-          <p className="page-subtitle">
-            {existing ? (
-              <>
-                {existing.email} · version {version ?? existing.version}
-                {self ? ' · you' : ''}
-              </>
-            ) : (
-              'They sign in with this email address.'
-            )}
-          </p>
-        </div>
-      </div>
-      <SaveProblemBanner
-        problem={problem}
-        errors={errors}
-        labelOf={agentLabel}
-        noun="agent"
-        onReload={() => void reloadFromServer()}
-        reloading={agents.loading}
-      />
-      <form className="admin-form" onSubmit={submit} noValidate aria-label={title}>
-        <section className="form-section">
-          <div className="form-grid">
+    <EditorPage
+      back={adminPath('agents')}
+      backLabel="Teams & agents"
+      title={title}
+      subtitle={
+        existing ? (
+          <>
+            {existing.email} · version {version ?? existing.version}
+            {self ? ' · you' : ''}
+          </>
+        ) : (
+          'They sign in with this email address.'
+        )
+      }
+      form={form}
+      labelOf={agentLabel}
+      noun="agent"
+      onReload={() => void reloadFromServer()}
+      reloading={agents.loading}
+      onSubmit={submit}
+    >
+      <section className="form-section">
+        <div className="form-grid">
+          <TextField
+            label="Name"
+            errors={errors}
+            path="name"
+            value={draft.name}
+            onChange={(name) => update({ name })}
+          />
+          {id === null ? (
             <TextField
-              label="Name"
+              label="Email"
               errors={errors}
-              path="name"
-              value={draft.name}
-              onChange={(name) => update({ name })}
-            />
-            {id === null ? (
-              <TextField
-                label="Email"
-                errors={errors}
-                path="email"
-                type="email"
-                value={draft.email}
-                onChange={(email) => update({ email })}
-                spellCheck={false}
-              />
-            ) : null}
-            {id === null ? (
-              <TextField
-                label="Password (local desk)"
-                errors={errors}
-                path="password"
-                type="password"
-                value={draft.password}
-                onChange={(password) => update({ password })}
-                hint="Only a desk running on this machine signs in with it; on AWS the agent is mailed a temporary password."
-              />
-            ) : null}
-            <div className="field">
-              <label htmlFor={errors.id('role')}>Role</label>
-              <select
-                {...errors.control('role')}
-                value={draft.role}
-                onChange={(e) => update({ role: e.target.value as Role })}
-                disabled={self}
-              >
-                {ROLES.map((r) => (
-                  <option key={r} value={r}>
-                    {ROLE_LABEL[r]}
-                  </option>
-                ))}
-              </select>
-              {self ? <p className="field-hint">Another admin changes your own role.</p> : null}
-              <FieldMessage errors={errors} path="role" />
-            </div>
-          </div>
-          {id !== null ? (
-            <div className="checkbox-field">
-              <input
-                {...errors.control('active')}
-                type="checkbox"
-                checked={draft.active}
-                onChange={(e) => update({ active: e.target.checked })}
-                disabled={self}
-              />
-              <label htmlFor={errors.id('active')}>Active</label>
-              <span className="muted small">An inactive agent cannot sign in and gets no tickets.</span>
-            </div>
-          ) : null}
-        </section>
-
-        <section className="form-section" aria-label="Membership">
-          <div className="condition-grid">
-            <CheckboxGroup
-              legend="Departments"
-              errors={errors}
-              path="departmentIds"
-              options={(departments.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
-              selected={draft.departmentIds}
-              onChange={(departmentIds) => {
-                // Leaving a department leaves its teams too.
-                const kept = draft.teamIds.filter((t) => {
-                  const team = teams.items?.find((x) => x.id === t);
-                  return !team || departmentIds.includes(team.departmentId);
-                });
-                update({ departmentIds, teamIds: kept });
-              }}
-              none="No department: sees the triage queue and their own tickets"
-            />
-            <CheckboxGroup
-              legend="Teams"
-              errors={errors}
-              path="teamIds"
-              options={teamOptions}
-              selected={draft.teamIds}
-              onChange={(teamIds) => update({ teamIds })}
-              none={draft.departmentIds.length ? 'No team' : 'Choose a department to see its teams'}
-            />
-          </div>
-        </section>
-
-        <section className="form-section" aria-label="Routing">
-          <div className="form-grid">
-            <div className="field">
-              <label htmlFor={errors.id('availability')}>Availability</label>
-              <select
-                {...errors.control('availability')}
-                value={draft.availability}
-                onChange={(e) => update({ availability: e.target.value as Availability })}
-              >
-                {AVAILABILITIES.map((a) => (
-                  <option key={a} value={a}>
-                    {AVAILABILITY_LABEL[a]}
-                  </option>
-                ))}
-              </select>
-              <FieldMessage errors={errors} path="availability" />
-            </div>
-            <TextField
-              label="Capacity"
-              errors={errors}
-              path="capacity"
-              value={draft.capacity}
-              onChange={(capacity) => update({ capacity })}
-              type="number"
-              min={0}
-              step={1}
-              inputMode="numeric"
-              hint="Most open tickets automatic assignment gives them."
-            />
-            <TextField
-              label="Skills"
-              errors={errors}
-              path="skills"
-              value={draft.skills}
-              onChange={(skills) => update({ skills })}
-              placeholder="e.g. french, laptops"
-              hint="Comma-separated; the skills strategy matches them."
-              nested
+              path="email"
+              type="email"
+              value={draft.email}
+              onChange={(email) => update({ email })}
               spellCheck={false}
             />
-          </div>
-        </section>
-
-        <div className="form-actions">
-          <SaveButton saving={saving} label={id === null ? 'Create agent' : 'Save agent'} />
-          <Link to={adminPath('agents')} className="btn btn-secondary">
-            Cancel
-          </Link>
+          ) : null}
+          {id === null ? (
+            <TextField
+              label="Password (local desk)"
+              errors={errors}
+              path="password"
+              type="password"
+              value={draft.password}
+              onChange={(password) => update({ password })}
+              hint="Only a desk running on this machine signs in with it; on AWS the agent is mailed a temporary password."
+            />
+          ) : null}
+          <SelectField<Role>
+            label="Role"
+            errors={errors}
+            path="role"
+            value={draft.role}
+            onChange={(role) => update({ role })}
+            options={optionsOf(ROLE_LABEL)}
+            disabled={self}
+            hint={self ? 'Another admin changes your own role.' : undefined}
+          />
         </div>
-      </form>
-    </div>
+        {id !== null ? (
+          <CheckboxField
+            label="Active"
+            errors={errors}
+            path="active"
+            checked={draft.active}
+            onChange={(active) => update({ active })}
+            disabled={self}
+            hint="An inactive agent cannot sign in and gets no tickets."
+          />
+        ) : null}
+      </section>
+
+      <section className="form-section" aria-label="Membership">
+        <div className="condition-grid">
+          <CheckboxGroup
+            legend="Departments"
+            errors={errors}
+            path="departmentIds"
+            options={(departments.items ?? []).map((d) => ({ value: d.id, label: d.name }))}
+            selected={draft.departmentIds}
+            onChange={(departmentIds) => {
+              // Leaving a department leaves its teams too.
+              const kept = draft.teamIds.filter((t) => {
+                const team = teams.items?.find((x) => x.id === t);
+                return !team || departmentIds.includes(team.departmentId);
+              });
+              update({ departmentIds, teamIds: kept });
+            }}
+            none="No department: sees the triage queue and their own tickets"
+          />
+          <CheckboxGroup
+            legend="Teams"
+            errors={errors}
+            path="teamIds"
+            options={teamOptions}
+            selected={draft.teamIds}
+            onChange={(teamIds) => update({ teamIds })}
+            none={draft.departmentIds.length ? 'No team' : 'Choose a department to see its teams'}
+          />
+        </div>
+      </section>
+
+      <section className="form-section" aria-label="Routing">
+        <div className="form-grid">
+          <SelectField<Availability>
+            label="Availability"
+            errors={errors}
+            path="availability"
+            value={draft.availability}
+            onChange={(availability) => update({ availability })}
+            options={optionsOf(AVAILABILITY_LABEL)}
+          />
+          <TextField
+            label="Capacity"
+            errors={errors}
+            path="capacity"
+            value={draft.capacity}
+            onChange={(capacity) => update({ capacity })}
+            type="number"
+            min={0}
+            step={1}
+            inputMode="numeric"
+            hint="Most open tickets automatic assignment gives them."
+          />
+          <TextField
+            label="Skills"
+            errors={errors}
+            path="skills"
+            value={draft.skills}
+            onChange={(skills) => update({ skills })}
+            placeholder="e.g. french, laptops"
+            hint="Comma-separated; the skills strategy matches them."
+            nested
+            spellCheck={false}
+          />
+        </div>
+      </section>
+
+      <FormActions
+        saving={saving}
+        label={id === null ? 'Create agent' : 'Save agent'}
+        cancelTo={adminPath('agents')}
+      />
+    </EditorPage>
   );
 }
