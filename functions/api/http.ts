@@ -105,8 +105,8 @@ const PRINCIPAL_TTL_MS = 30_000;
 
 /**
  * The agent behind a verified JWT (API Gateway's authorizer on AWS, the local
- * server locally): role from the `cognito:groups` claim, departments from the
- * agent's item. Cached for 30 s per warm instance.
+ * server locally): role from the `cognito:groups` claim, departments and teams from
+ * the agent's item. Cached for 30 s per warm instance.
  */
 async function resolvePrincipal(event: ApiEvent, app: AppContext): Promise<Principal> {
   const claims = event.requestContext.authorizer?.jwt?.claims;
@@ -131,6 +131,7 @@ async function resolvePrincipal(event: ApiEvent, app: AppContext): Promise<Princ
     name: agent.name,
     role: RoleSchema.parse(role),
     departmentIds: agent.departmentIds,
+    teamIds: agent.teamIds,
   };
   principalCache.set(sub, { principal, expires: Date.now() + PRINCIPAL_TTL_MS });
   return principal;

@@ -15,13 +15,14 @@ import type {
 } from '../adapters/dynamodb/blueprint-repository.js';
 import type { MailRuntime } from '../composition/mail.js';
 import type { Agent, Principal } from '../domain/agents/model.js';
-import { canChangeSettings } from '../domain/agents/model.js';
+import { canChangeSettings, canSeeTicket } from '../domain/agents/model.js';
 import {
   type BlueprintDefinition,
   type BlueprintDraft,
   findEntryBlueprint,
   findState,
   publishVersion,
+  transitionsFrom,
   validateBlueprint,
 } from '../domain/blueprints/definition.js';
 import {
@@ -42,7 +43,13 @@ import {
 } from '../domain/blueprints/task-contract.js';
 import type { BusinessCalendar } from '../domain/business-hours/calendar.js';
 import type { Deps } from '../domain/ports.js';
-import { Forbidden, NotFoundError, TransitionNotAllowed, VersionConflict } from '../domain/shared/errors.js';
+import {
+  Forbidden,
+  NotFoundError,
+  TicketNotFound,
+  TransitionNotAllowed,
+  VersionConflict,
+} from '../domain/shared/errors.js';
 import {
   applyPatch,
   type BlueprintSummary,
@@ -83,6 +90,20 @@ export interface BlueprintContext {
 
 const SYSTEM = { type: 'system' as const, id: 'blueprint', name: 'Blueprint' };
 
+/** Who may perform one of the transitions out of the run's current state (nobody once complete). */
+function actorsOf(def: BlueprintDefinition, run: BlueprintRun): BlueprintSummary['actors'] {
+  const performers =
+    run.completedAt === null ? transitionsFrom(def, run.stateId).map((t) => t.performers) : [];
+  const union = (pick: (p: (typeof performers)[number]) => readonly string[] | undefined) =>
+    [...new Set(performers.flatMap((p) => pick(p) ?? []))].sort();
+  return {
+    agentIds: union((p) => p.agentIds),
+    teamIds: union((p) => p.teamIds),
+    departmentIds: union((p) => p.departmentIds),
+    roles: union((p) => p.roles),
+  };
+}
+
 function summary(def: BlueprintDefinition, run: BlueprintRun): BlueprintSummary {
   return {
     blueprintId: def.id,
@@ -93,6 +114,7 @@ function summary(def: BlueprintDefinition, run: BlueprintRun): BlueprintSummary 
     enteredAt: run.enteredAt,
     deadlineAt: run.deadlineAt,
     completed: run.completedAt !== null,
+    actors: actorsOf(def, run),
   };
 }
 
@@ -262,8 +284,8 @@ export async function ticketBlueprint(context: BlueprintContext, principal: Prin
   }
   const def = await context.store.getVersion(stored.run.blueprintId, stored.run.version);
   if (!def) return null;
+  await visibleTicket(context, principal, ticketId, def, stored.run);
   const { performer } = await performerOf(context, principal);
-  await visibleToPerformer(context, principal, ticketId, def, stored.run, performer);
   return {
     run: { ...stored.run, taskToken: null },
     startedAt: stored.startedAt,
@@ -273,25 +295,22 @@ export async function ticketBlueprint(context: BlueprintContext, principal: Prin
 }
 
 /**
- * The ticket, for an agent who may see it or who may perform one of the
- * current state's transitions: colleagues of another department (the
- * warehouse confirming a return) act on tickets they would not otherwise see.
+ * The ticket, if the agent may see it (`canSeeTicket`, which lets the current
+ * state's actors in), judged on the summary of the run as it stands: a ticket
+ * written before summaries named their actors is open to them as well.
  */
-async function visibleToPerformer(
+async function visibleTicket(
   context: BlueprintContext,
   principal: Principal,
   ticketId: string,
   def: BlueprintDefinition,
   run: BlueprintRun,
-  performer: Performer,
 ): Promise<Ticket> {
-  try {
-    return await getTicket(context.deps, principal, ticketId);
-  } catch (error) {
-    const ticket = await context.deps.tickets.get(ticketId);
-    if (ticket && availableTransitions(def, run, performer).length > 0) return ticket;
-    throw error;
+  const ticket = await context.deps.tickets.get(ticketId);
+  if (!ticket || !canSeeTicket(principal, { ...ticket, blueprint: summary(def, run) })) {
+    throw new TicketNotFound(ticketId);
   }
+  return ticket;
 }
 
 export async function performTransition(
@@ -307,7 +326,7 @@ export async function performTransition(
 ): Promise<{ ticket: Ticket; run: BlueprintRun }> {
   const { stored, def } = await loadRun(context, ticketId);
   const { performer } = await performerOf(context, principal);
-  const ticket = await visibleToPerformer(context, principal, ticketId, def, stored.run, performer);
+  const ticket = await visibleTicket(context, principal, ticketId, def, stored.run);
   const now = context.deps.clock.now();
   const applied = applyTransition(
     def,

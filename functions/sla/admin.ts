@@ -8,7 +8,7 @@ import type {
   VersionedCalendar,
   VersionedPolicy,
 } from '../adapters/dynamodb/sla-repository.js';
-import { canChangeSettings, canSeeTicket, type Principal } from '../domain/agents/model.js';
+import { canChangeSettings, canListTicket, type Principal } from '../domain/agents/model.js';
 import { parseBusinessCalendar } from '../domain/business-hours/calendar.js';
 import type { Deps } from '../domain/ports.js';
 import { Forbidden, ValidationFailed } from '../domain/shared/errors.js';
@@ -82,7 +82,7 @@ export async function listAtRisk(
   const page = await store.listRunning(query);
   return {
     items: page.items
-      .filter(({ ticket }) => canSeeTicket(principal, ticket))
+      .filter(({ ticket }) => canListTicket(principal, ticket))
       .map(({ ticket, sla }) => ({ ticket, sla: slaView(sla) })),
     nextCursor: page.nextCursor,
   };

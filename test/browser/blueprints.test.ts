@@ -8,7 +8,8 @@
  * missing required field is refused at the field, the status controls are
  * locked meanwhile, the time left turns red once overdue); the dashboard
  * counts the completed run and its transitions; agents see dashboards but
- * not the designer.
+ * not the designer; a warehouse agent opens the page of a returns ticket
+ * (another department's) while its blueprint waits for the warehouse.
  * Playwright's auto-waiting locators, the page clock and API polling do the
  * waiting: no fixed sleeps. Screenshots land in test-results/ (git-ignored).
  */
@@ -451,6 +452,58 @@ describe('Blueprints in the agent SPA', () => {
       expect(await page.getByRole('link', { name: 'Edit in the designer' }).count()).toBe(0);
       await page.goto(`/admin/blueprints/${BLUEPRINT_ID}`);
       await page.getByRole('heading', { level: 1, name: 'Admins only' }).waitFor();
+      expect(problems).toEqual([]);
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'a warehouse agent opens the page of a returns ticket waiting for the warehouse',
+    async () => {
+      const subject = `Return a lamp ${unique}`;
+      const created = await fetch(`${desk.url}/tickets`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          subject,
+          description: 'The lamp flickers.',
+          customer: { email: `lou-${unique}@example.com`, name: 'Lou Lamp' },
+          departmentId: 'returns',
+          channel: 'web',
+        }),
+      });
+      expect(created.status).toBe(201);
+      const id = ((await created.json()) as Ticket).id;
+      const ritaToken = await login('rita@demo.local');
+      const move = async (stateId: string, transition: string, fields?: Record<string, unknown>) => {
+        // The run waits with the machine's task token before the next move (see the e2e test).
+        await eventually(async () => desk.app.blueprints?.getRun(id), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          accept: (stored) => stored?.run.stateId === stateId && stored.run.taskToken !== null,
+          what: `the run waiting in ${stateId}`,
+        });
+        const response = await fetch(`${desk.url}/tickets/${id}/transitions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ritaToken}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ transition, ...(fields ? { fields } : {}) }),
+        });
+        expect(response.status).toBe(200);
+      };
+      await move('requested', 'approve', { order_number: 'L-7' });
+      await move('approved', 'send-label');
+
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await signIn('walt@demo.local');
+      await page.goto(`/tickets/${id}`);
+      await page.getByRole('heading', { level: 1, name: subject }).waitFor();
+      const panel = page.getByRole('region', { name: 'Blueprint' });
+      await panel.locator('.bp-state').filter({ hasText: 'Label sent' }).waitFor();
+      await panel.getByRole('button', { name: 'Confirm item received' }).waitFor();
+      await page
+        .locator('.tl-event')
+        .filter({ hasText: 'Send return label: Approved → Label sent' })
+        .waitFor();
       expect(problems).toEqual([]);
     },
     TEST_TIMEOUT,

@@ -79,6 +79,12 @@ describe('the sample returns blueprint', () => {
       stateName: 'Requested',
     });
     expect(entered.status).toBe('open');
+    expect(entered.blueprint?.actors).toEqual({
+      agentIds: [],
+      teamIds: ['returns-team'],
+      departmentIds: [],
+      roles: [],
+    });
     await tokenStored(id, 'requested');
     const executions = desk.app.blueprintMachine ? 1 : 0;
     expect(executions).toBe(1);
@@ -110,8 +116,27 @@ describe('the sample returns blueprint', () => {
       ).status,
     ).toBe(200);
     await tokenStored(id, 'approved');
+    // Only the Returns team acts now: the warehouse (another department) does not see the ticket.
+    expect((await walt.get(`/tickets/${id}`)).status).toBe(404);
     expect((await rita.post(`/tickets/${id}/transitions`, { transition: 'send-label' })).status).toBe(200);
     await tokenStored(id, 'label-sent');
+    // Waiting for the warehouse: its agents open the ticket, read its timeline and add notes...
+    const forWalt = await walt.get<Ticket>(`/tickets/${id}`);
+    expect(forWalt.status).toBe(200);
+    expect(forWalt.body.blueprint?.actors).toMatchObject({
+      teamIds: ['warehouse-team'],
+      departmentIds: ['warehouse'],
+    });
+    const waltTimeline = await walt.get<Page<TimelineEntry>>(`/tickets/${id}/timeline?limit=100`);
+    expect(waltTimeline.status).toBe(200);
+    expect(waltTimeline.body.items.some((e) => e.body?.startsWith('Send return label'))).toBe(true);
+    expect(
+      (await walt.post(`/tickets/${id}/notes`, { body: 'Parcel announced by the carrier.' })).status,
+    ).toBe(201);
+    // ...but their lists stay per department.
+    const waltList = await walt.get<Page<Ticket>>('/tickets?limit=100');
+    expect(waltList.status).toBe(200);
+    expect(waltList.body.items.map((t) => t.id)).not.toContain(id);
     // The warehouse belongs to another department: it acts on the ticket through its transition.
     expect(
       (
@@ -122,6 +147,9 @@ describe('the sample returns blueprint', () => {
       ).status,
     ).toBe(200);
     await tokenStored(id, 'item-received');
+    // The blueprint moved on to Billing: the warehouse no longer sees the ticket.
+    expect((await walt.get(`/tickets/${id}`)).status).toBe(404);
+    expect((await walt.get(`/tickets/${id}/timeline`)).status).toBe(404);
     expect(
       (
         await bea.post(`/tickets/${id}/transitions`, {

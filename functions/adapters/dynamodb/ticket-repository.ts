@@ -8,7 +8,7 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { canSeeTicket, canSuperviseDesk } from '../../domain/agents/model.js';
+import { canListTicket, canSuperviseDesk } from '../../domain/agents/model.js';
 import type { Identity } from '../../domain/customers/model.js';
 import {
   DuplicateMessage,
@@ -555,5 +555,5 @@ function matchesQuery(ticket: Ticket, query: TicketQuery): boolean {
     const actual = ticket[field] ?? NONE;
     if (actual !== wanted) return false;
   }
-  return query.visibleTo ? canSeeTicket(query.visibleTo, ticket) : true;
+  return query.visibleTo ? canListTicket(query.visibleTo, ticket) : true;
 }

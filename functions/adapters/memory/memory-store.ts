@@ -8,7 +8,7 @@ import {
   type Agent,
   type AgentInput,
   AgentSchema,
-  canSeeTicket,
+  canListTicket,
   type Department,
   type DepartmentInput,
   DepartmentSchema,
@@ -180,7 +180,7 @@ export class MemoryTicketRepository implements TicketRepository {
           (!query.customerId || t.customerId === query.customerId) &&
           (!query.priority || t.priority === query.priority) &&
           (!query.tag || t.tags.includes(query.tag)) &&
-          (!query.visibleTo || canSeeTicket(query.visibleTo, t)),
+          (!query.visibleTo || canListTicket(query.visibleTo, t)),
       )
       .sort((a, b) => {
         // Descending, in byte order, as DynamoDB sorts string keys.

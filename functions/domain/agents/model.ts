@@ -83,6 +83,8 @@ export interface Principal {
   name: string;
   role: Role;
   departmentIds: readonly string[];
+  /** The agent's teams (absent: none); they make the agent an actor of blueprint states performed by a team. */
+  teamIds?: readonly string[];
 }
 
 /** Admins change the desk's settings (departments, teams, agents, rules...). */
@@ -96,11 +98,13 @@ export function canSuperviseDesk(principal: Principal): boolean {
 }
 
 /**
- * Admins and supervisors see every ticket. An agent sees tickets of their
- * departments, tickets not yet in a department (the triage queue) and tickets
- * assigned to them.
+ * What ticket lists show an agent (inboxes, views, SLA lists): admins and
+ * supervisors every ticket; an agent tickets of their departments, tickets
+ * not yet in a department (the triage queue) and tickets assigned to them.
+ * Lists are read per department, so they do not follow `canSeeTicket`'s
+ * blueprint rule.
  */
-export function canSeeTicket(
+export function canListTicket(
   principal: Principal,
   ticket: Pick<Ticket, 'departmentId' | 'assigneeId'>,
 ): boolean {
@@ -108,4 +112,35 @@ export function canSeeTicket(
   if (ticket.assigneeId === principal.agentId) return true;
   if (ticket.departmentId === null) return true;
   return principal.departmentIds.includes(ticket.departmentId);
+}
+
+/**
+ * Whether the agent may act in the current state of the ticket's blueprint:
+ * the blueprint is not completed and the agent matches one of the state's
+ * actors (by id, one of their teams, one of their departments, their role).
+ */
+export function actsInBlueprint(principal: Principal, ticket: Pick<Ticket, 'blueprint'>): boolean {
+  const bp = ticket.blueprint;
+  if (!bp || bp.completed) return false;
+  const { agentIds, teamIds, departmentIds, roles } = bp.actors;
+  return (
+    agentIds.includes(principal.agentId) ||
+    roles.includes(principal.role) ||
+    teamIds.some((id) => principal.teamIds?.includes(id) ?? false) ||
+    departmentIds.some((id) => principal.departmentIds.includes(id))
+  );
+}
+
+/**
+ * Whether the agent may open a ticket (read it and its timeline, reply, add
+ * notes, change it): what lists show them (`canListTicket`), and besides a
+ * ticket whose blueprint waits for them (`actsInBlueprint`: the warehouse
+ * confirming a return of the Returns department) until it moves on. Others
+ * answer 404, as if the ticket did not exist.
+ */
+export function canSeeTicket(
+  principal: Principal,
+  ticket: Pick<Ticket, 'departmentId' | 'assigneeId' | 'blueprint'>,
+): boolean {
+  return canListTicket(principal, ticket) || actsInBlueprint(principal, ticket);
 }

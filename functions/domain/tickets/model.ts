@@ -70,6 +70,19 @@ export const BlueprintSummarySchema = z.object({
   enteredAt: z.string(),
   deadlineAt: z.string().nullable(),
   completed: z.boolean(),
+  /**
+   * Who may perform one of the current state's transitions (the union of
+   * their performers; empty once completed). They may open the ticket while
+   * it waits for them (`canSeeTicket`). Items written before this field: empty.
+   */
+  actors: z
+    .object({
+      agentIds: z.array(z.string()),
+      teamIds: z.array(z.string()),
+      departmentIds: z.array(z.string()),
+      roles: z.array(z.string()),
+    })
+    .default({ agentIds: [], teamIds: [], departmentIds: [], roles: [] }),
 });
 export type BlueprintSummary = z.infer<typeof BlueprintSummarySchema>;
 

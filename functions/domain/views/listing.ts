@@ -1,4 +1,4 @@
-import { canSeeTicket, canSuperviseDesk, type Principal } from '../agents/model.js';
+import { canListTicket, canSuperviseDesk, type Principal } from '../agents/model.js';
 import type { Ticket } from '../tickets/model.js';
 import { STATUS_RANK, TICKET_STATUSES, type TicketStatus } from '../tickets/status.js';
 import { matchesFilters, planViewQuery, type SavedView, type ViewFilters, type ViewTicket } from './model.js';
@@ -39,7 +39,7 @@ export interface ViewReadPlan {
   segments: TicketStatus[] | null;
   /** The view's filters the index does not cover (`me` resolved). */
   residual: ViewFilters;
-  /** Whether each ticket must also pass `canSeeTicket`. */
+  /** Whether each ticket must also pass `canListTicket`. */
   checkVisibility: boolean;
   /**
    * True when merging the segments newest first gives the view's sort
@@ -116,7 +116,7 @@ export function viewPredicate(
   if (!filtered && !plan.checkVisibility) return null;
   return (ticket) =>
     (!filtered || matchesFilters(plan.residual, ticket, principal.agentId)) &&
-    (!plan.checkVisibility || canSeeTicket(principal, ticket));
+    (!plan.checkVisibility || canListTicket(principal, ticket));
 }
 
 const FILTER_ATTRIBUTES: Record<keyof ViewFilters, keyof ViewTicket> = {
