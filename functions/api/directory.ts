@@ -1,19 +1,20 @@
 import { agentAccounts } from '../composition/accounts.js';
-import { awsMailRuntime, configuredSupportAddresses } from '../composition/mail.js';
+import { configuredSupportAddresses } from '../composition/mail.js';
 import { canChangeSettings } from '../domain/agents/model.js';
-import { createAgent, createDepartment, createTeam, updateDepartment } from '../domain/agents/use-cases.js';
+import {
+  createAgent,
+  createDepartment,
+  createTeam,
+  updateAgent,
+  updateDepartment,
+  updateTeam,
+} from '../domain/agents/use-cases.js';
 import { listAuditEntries } from '../domain/audit/use-cases.js';
 import { NotFoundError } from '../domain/shared/errors.js';
 import { listMyNotifications, markMyNotificationsRead } from '../notifications/feed.js';
-import {
-  listRoutingRules,
-  saveRoutingRule,
-  setAvailability,
-  updateAgentSettings,
-  updateTeamSettings,
-} from '../routing/admin.js';
+import { listRoutingRules, saveRoutingRule, setAvailability } from '../routing/admin.js';
 import { applyMacro, listMacros, listWorkflowRules, saveMacro, saveWorkflowRule } from '../rules/admin.js';
-import { runTimeBasedRules } from '../rules/engine.js';
+import { runScheduledRules } from '../rules/schedule-handler.js';
 import { createApiHandler, etag, HttpError, ifMatchVersion, json, parseBody, parseQuery } from './http.js';
 import {
   ApplyMacroRequestSchema,
@@ -84,7 +85,7 @@ export const handler = createApiHandler({
   'PATCH /agents/{id}': async (request) => {
     const principal = await request.principal();
     const body = parseBody(request, UpdateAgentRequestSchema);
-    const agent = await updateAgentSettings(
+    const agent = await updateAgent(
       request.app.deps,
       principal,
       request.params.id!,
@@ -188,7 +189,7 @@ export const handler = createApiHandler({
   'PATCH /teams/{id}': async (request) => {
     const principal = await request.principal();
     const body = parseBody(request, UpdateTeamRequestSchema);
-    const team = await updateTeamSettings(
+    const team = await updateTeam(
       request.app.deps,
       principal,
       request.params.id!,
@@ -242,15 +243,8 @@ export const handler = createApiHandler({
     if (!canChangeSettings(principal)) {
       throw new HttpError(403, 'forbidden', 'Only admins run the time-based rules by hand');
     }
-    const { app } = request;
-    const outcome = await runTimeBasedRules({
-      deps: app.deps,
-      store: app.workflow,
-      sla: app.sla,
-      mail: await awsMailRuntime(app),
-      webhooks: app.webhooks,
-      feed: app.notifications,
-    });
+    // The scheduled run itself (mail, webhooks, feed and round-robin assignment), on demand.
+    const outcome = await runScheduledRules(request.app, () => undefined);
     return json(200, outcome);
   },
 

@@ -1,20 +1,12 @@
 /**
  * Settings of routing and assignment: agents' availability (themselves, or
- * supervisors), capacity, skills and memberships (admins, through the
- * directory's `updateAgent`), teams' assignment strategy (admins, `updateTeam`),
- * routing rules (admins). Every change is version-checked (If-Match) and
- * records who made it and when.
+ * supervisors) and routing rules (admins). Agents' capacity, skills and
+ * memberships and teams' assignment strategy are changed with the rest of
+ * their settings by `updateAgent` / `updateTeam` (domain/agents/use-cases.ts).
+ * Every change is version-checked (If-Match) and records who made it and when.
  */
 
-import type { AgentAccounts } from '../domain/agents/accounts.js';
-import {
-  type Agent,
-  canChangeSettings,
-  canSuperviseDesk,
-  type Principal,
-  type Team,
-} from '../domain/agents/model.js';
-import { type AgentPatch, type TeamPatch, updateAgent, updateTeam } from '../domain/agents/use-cases.js';
+import { type Agent, canChangeSettings, canSuperviseDesk, type Principal } from '../domain/agents/model.js';
 import { auditEntryFor } from '../domain/audit/model.js';
 import type { Deps } from '../domain/ports.js';
 import type { Availability } from '../domain/routing/assignment.js';
@@ -65,31 +57,6 @@ export async function setAvailability(
         );
   await deps.directory.saveAgent(agent, current.version, audit);
   return agent;
-}
-
-export type AgentSettingsPatch = AgentPatch;
-
-/** Capacity, skills, teams, departments (and name, role, enabled) of an agent (admins); see `updateAgent`. */
-export function updateAgentSettings(
-  deps: Deps,
-  principal: Principal,
-  agentId: string,
-  patch: AgentPatch,
-  expectedVersion: number | null,
-  accounts?: AgentAccounts,
-): Promise<Agent> {
-  return updateAgent(deps, principal, agentId, patch, expectedVersion, accounts);
-}
-
-/** A team's name, activity, department and assignment strategy (admins); see `updateTeam`. */
-export function updateTeamSettings(
-  deps: Deps,
-  principal: Principal,
-  teamId: string,
-  patch: TeamPatch,
-  expectedVersion: number | null,
-): Promise<Team> {
-  return updateTeam(deps, principal, teamId, patch, expectedVersion);
 }
 
 export async function listRoutingRules(

@@ -1,17 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MemoryRoutingStore, memoryDeps } from '../../../functions/adapters/memory/memory-store.js';
 import { AgentSchema, type Principal, TeamSchema } from '../../../functions/domain/agents/model.js';
+import { updateAgent, updateTeam } from '../../../functions/domain/agents/use-cases.js';
 import { parseDeskRoutingRule } from '../../../functions/domain/routing/desk-rules.js';
 import { loadChangesFor } from '../../../functions/domain/routing/load.js';
 import { Forbidden, ValidationFailed, VersionConflict } from '../../../functions/domain/shared/errors.js';
 import type { Ticket } from '../../../functions/domain/tickets/model.js';
 import { createTicket } from '../../../functions/domain/tickets/use-cases.js';
-import {
-  saveRoutingRule,
-  setAvailability,
-  updateAgentSettings,
-  updateTeamSettings,
-} from '../../../functions/routing/admin.js';
+import { saveRoutingRule, setAvailability } from '../../../functions/routing/admin.js';
 import {
   assignWaitingTickets,
   type RoutingContext,
@@ -312,22 +308,16 @@ describe('agent and team settings', () => {
   it('availability: the agent themself or a supervisor; capacity and skills: admins, version-checked and audited', async () => {
     await expect(setAvailability(deps, agentPrincipal('a'), 'b', 'away', null)).rejects.toThrow(Forbidden);
     expect((await setAvailability(deps, agentPrincipal('b'), 'b', 'away', 1)).availability).toBe('away');
-    await expect(updateAgentSettings(deps, agentPrincipal('a'), 'a', { capacity: 3 }, null)).rejects.toThrow(
+    await expect(updateAgent(deps, agentPrincipal('a'), 'a', { capacity: 3 }, null)).rejects.toThrow(
       Forbidden,
     );
-    const changed = await updateAgentSettings(deps, admin, 'a', { capacity: 3, skills: ['b', 'a', 'a'] }, 1);
+    const changed = await updateAgent(deps, admin, 'a', { capacity: 3, skills: ['b', 'a', 'a'] }, 1);
     expect(changed).toMatchObject({ capacity: 3, skills: ['a', 'b'], version: 2, updatedBy: 'boss@x.test' });
-    await expect(updateAgentSettings(deps, admin, 'a', { capacity: 4 }, 1)).rejects.toThrow(VersionConflict);
-    await expect(updateAgentSettings(deps, admin, 'a', { teamIds: ['ghost'] }, null)).rejects.toThrow(
+    await expect(updateAgent(deps, admin, 'a', { capacity: 4 }, 1)).rejects.toThrow(VersionConflict);
+    await expect(updateAgent(deps, admin, 'a', { teamIds: ['ghost'] }, null)).rejects.toThrow(
       ValidationFailed,
     );
-    const team = await updateTeamSettings(
-      deps,
-      admin,
-      'phones',
-      { assignment: { strategy: 'least_load' } },
-      1,
-    );
+    const team = await updateTeam(deps, admin, 'phones', { assignment: { strategy: 'least_load' } }, 1);
     expect(team).toMatchObject({
       assignment: { strategy: 'least_load' },
       version: 2,
