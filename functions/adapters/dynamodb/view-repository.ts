@@ -12,6 +12,7 @@ import { type Ticket, TicketSchema } from '../../domain/tickets/model.js';
 import { statusOrderPrefix, type TicketStatus } from '../../domain/tickets/status.js';
 import { type SavedView, SavedViewSchema, type ViewTicket } from '../../domain/views/model.js';
 import type {
+  CountOptions,
   CountResult,
   OrderKey,
   Owner,
@@ -242,16 +243,7 @@ export class DynamoViewRepository implements ViewStore, ViewTicketReader {
    * attributes (tag index: + BatchGetItem projecting them); stops past the
    * cap or after the budget.
    */
-  async count(
-    source: TicketSource,
-    options: {
-      statuses: { from: TicketStatus; to: TicketStatus } | null;
-      cap: number;
-      budget: number;
-      keep: ((ticket: ViewTicket) => boolean) | null;
-      attributes: readonly (keyof ViewTicket)[];
-    },
-  ): Promise<CountResult> {
+  async count(source: TicketSource, options: CountOptions): Promise<CountResult> {
     const partition = partitionOf(source);
     const tagIndex = source.index === 'tag';
     const ranged = !tagIndex && options.statuses !== null;

@@ -10,8 +10,9 @@ import { VersionConflict } from '../../domain/shared/errors.js';
 import type { Ticket } from '../../domain/tickets/model.js';
 import { STATUS_RANK, type TicketStatus } from '../../domain/tickets/status.js';
 import { compareOrderKeys, orderKeyOf } from '../../domain/views/listing.js';
-import type { SavedView, ViewTicket } from '../../domain/views/model.js';
+import type { SavedView } from '../../domain/views/model.js';
 import type {
+  CountOptions,
   CountResult,
   OrderKey,
   Owner,
@@ -151,16 +152,7 @@ export class MemoryViewStore implements ViewStore, ViewTicketReader {
     return { tickets, exhausted: true, frontier, examined };
   }
 
-  async count(
-    source: TicketSource,
-    options: {
-      statuses: { from: TicketStatus; to: TicketStatus } | null;
-      cap: number;
-      budget: number;
-      keep: ((ticket: ViewTicket) => boolean) | null;
-      attributes: readonly (keyof ViewTicket)[];
-    },
-  ): Promise<CountResult> {
+  async count(source: TicketSource, options: CountOptions): Promise<CountResult> {
     this.countCalls.push({ source, indexOnly: options.keep === null, attributes: options.attributes });
     const range = options.statuses;
     const inRange = (t: Ticket) =>

@@ -95,14 +95,14 @@ export interface ViewTicketReader {
    * sees only `attributes`. Stops past `cap` matches or after `budget`
    * items examined, and then says the count is an estimate.
    */
-  count(
-    source: TicketSource,
-    options: {
-      statuses: { from: TicketStatus; to: TicketStatus } | null;
-      cap: number;
-      budget: number;
-      keep: ((ticket: ViewTicket) => boolean) | null;
-      attributes: readonly (keyof ViewTicket)[];
-    },
-  ): Promise<CountResult>;
+  count(source: TicketSource, options: CountOptions): Promise<CountResult>;
+}
+
+/** How a view is counted (see `count`): the status range, the cap and budget, the check and the attributes it reads. */
+export interface CountOptions {
+  statuses: { from: TicketStatus; to: TicketStatus } | null;
+  cap: number;
+  budget: number;
+  keep: ((ticket: ViewTicket) => boolean) | null;
+  attributes: readonly (keyof ViewTicket)[];
 }
